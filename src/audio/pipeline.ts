@@ -1,0 +1,207 @@
+/**
+ * The audio pipeline of one resource (reference: kithara-audio): demuxer → decoder →
+ * trim (encoder delay, seek target, padding) → channel map → resampler → PCM queue.
+ *
+ * Ownership: the pipeline owns its decoder, resampler and queue. Calls are serialized
+ * through one promise chain, so `seek` can be called at any time; it bumps `epoch` at once,
+ * and every block carries the epoch it was produced in, so consumers drop stale audio.
+ *
+ * Timeline: see demux/types.ts. `startFrame`/`endFrame` are decoder-output frames at the
+ * track's rate; a decoder that outputs at another rate (HE-AAC's SBR doubles it) is scaled.
+ */
+import { KitharaError } from '../platform/errors.js';
+import type { Demuxer, TrackInfo } from '../demux/types.js';
+import type { DecodedChunk, Decoder, DecoderFactory, DecoderPreference } from '../decode/types.js';
+import { PcmQueue, type PlanarBlock } from './pcm-queue.js';
+import { PcmConverter } from './pcm-converter.js';
+import type { ResamplerQuality } from './resampler.js';
+
+/** Options of an {@link AudioPipeline}. */
+export interface PipelineOptions {
+  /** Output sample rate. */
+  outRate: number;
+  /** Output channels; defaults to the track's. */
+  outChannels?: number;
+  quality: ResamplerQuality;
+  decoder: DecoderPreference;
+}
+
+/** A block of output PCM. */
+export interface PcmBlock extends PlanarBlock {
+  /** The seek epoch that produced it. */
+  epoch: number;
+  /** Presentation time of the first frame, in seconds. */
+  time: number;
+}
+
+/** Describes what is being decoded. */
+export interface PipelineFormat {
+  track: TrackInfo;
+  decoderKind: string;
+  decoderName: string;
+}
+
+/** One resource's decode pipeline. */
+export class AudioPipeline {
+  /** Current seek epoch. */
+  epoch = 0;
+  readonly outRate: number;
+  readonly outChannels: number;
+  private readonly queue = new PcmQueue();
+  private chain: Promise<unknown> = Promise.resolve();
+  private startFrame: number;
+  private readonly endFrame: number;
+  private demuxDone = false;
+  private flushed = false;
+  private ended = false;
+  private converter: PcmConverter | undefined;
+  /** Presentation time (s) of the next frame `read` returns. */
+  private nextTime = 0;
+  private closed = false;
+
+  private constructor(
+    readonly demuxer: Demuxer,
+    private decoder: Decoder,
+    private readonly options: PipelineOptions,
+  ) {
+    const track = demuxer.track;
+    this.outRate = options.outRate;
+    this.outChannels = options.outChannels ?? track.channels;
+    this.startFrame = track.delayFrames;
+    this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
+  }
+
+  /** Builds the pipeline and its decoder. */
+  static async create(demuxer: Demuxer, factory: DecoderFactory, options: PipelineOptions): Promise<AudioPipeline> {
+    const decoder = await factory.create(demuxer.track, options.decoder);
+    return new AudioPipeline(demuxer, decoder, options);
+  }
+
+  get track(): TrackInfo {
+    return this.demuxer.track;
+  }
+
+  get format(): PipelineFormat {
+    return { track: this.track, decoderKind: this.decoder.kind, decoderName: this.decoder.name };
+  }
+
+  /** Duration in seconds, NaN when unknown. */
+  get duration(): number {
+    const t = this.track.totalFrames;
+    return t === undefined ? NaN : t / this.track.sampleRate;
+  }
+
+  /** Presentation time (s) of the next frame to be read. */
+  get position(): number {
+    return this.nextTime;
+  }
+
+  /** True once every frame has been read. */
+  get isEnded(): boolean {
+    return this.ended && this.queue.frames === 0;
+  }
+
+  /**
+   * Reads up to `maxFrames` output frames. Resolves `null` at the end of the stream.
+   * The block's `epoch` tells which seek it belongs to.
+   */
+  read(maxFrames: number): Promise<PcmBlock | null> {
+    return this.serialize(async () => {
+      const epoch = this.epoch;
+      while (this.queue.frames === 0 && !this.ended) await this.step();
+      const block = this.queue.take(maxFrames);
+      if (block === null) return null;
+      const time = this.nextTime;
+      this.nextTime += block.frames / this.outRate;
+      return { ...block, epoch, time };
+    });
+  }
+
+  /** Seeks to `seconds`. The epoch changes at once; later reads return audio from there. */
+  seek(seconds: number): Promise<void> {
+    this.epoch += 1;
+    return this.serialize(async () => {
+      const track = this.track;
+      const total = track.totalFrames ?? Infinity;
+      const target = Math.max(0, Math.min(Math.round(seconds * track.sampleRate), total));
+      this.startFrame = track.delayFrames + target;
+      this.queue.clear();
+      this.converter?.reset();
+      this.decoder.reset();
+      this.demuxDone = false;
+      this.flushed = false;
+      this.ended = false;
+      this.nextTime = target / track.sampleRate;
+      await this.demuxer.seek(Math.max(0, this.startFrame - track.prerollFrames));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.decoder.close();
+  }
+
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One unit of work: feed the decoder, collect its output, or finish. */
+  private async step(): Promise<void> {
+    if (this.closed) throw new KitharaError('aborted', 'The resource was closed.');
+    const decoder = this.decoder;
+    this.collect(decoder.takeOutput());
+    if (this.queue.frames > 0) return;
+    if (decoder.error !== undefined) throw decoder.error;
+    if (!this.demuxDone) {
+      if (decoder.queueSize > 0) {
+        // Let the decoder catch up (resolves at once while it is below its high-water mark).
+        await decoder.ready();
+        this.collect(decoder.takeOutput());
+        if (this.queue.frames > 0) return;
+      }
+      const packet = await this.demuxer.next();
+      if (packet === null || packet.frame >= this.endFrame) {
+        this.demuxDone = true;
+      } else {
+        decoder.decode(packet);
+        return;
+      }
+    }
+    if (!this.flushed) {
+      this.flushed = true;
+      await decoder.flush();
+      if (decoder.error !== undefined) throw decoder.error;
+      this.collect(decoder.takeOutput());
+      return;
+    }
+    const tail = this.converter?.flush();
+    if (tail !== undefined && tail.frames > 0) this.queue.push(tail);
+    this.ended = true;
+  }
+
+  /** Trims decoded chunks to [startFrame, endFrame) and converts them to the output format. */
+  private collect(chunks: DecodedChunk[]): void {
+    const trackRate = this.track.sampleRate;
+    for (const chunk of chunks) {
+      const scale = chunk.sampleRate / trackRate;
+      const start = Math.round(this.startFrame * scale);
+      const end = this.endFrame === Infinity ? Infinity : Math.round(this.endFrame * scale);
+      const a = Math.max(chunk.frame, start);
+      const b = Math.min(chunk.frame + chunk.frames, end);
+      if (chunk.frame >= end) this.demuxDone = true;
+      if (b <= a) continue;
+      const planes = a === chunk.frame && b === chunk.frame + chunk.frames
+        ? chunk.planes
+        : chunk.planes.map((p) => p.subarray(a - chunk.frame, b - chunk.frame));
+      if (this.converter === undefined || this.converter.inRate !== chunk.sampleRate || this.converter.inChannels !== planes.length) {
+        const tail = this.converter?.flush();
+        if (tail !== undefined && tail.frames > 0) this.queue.push(tail);
+        this.converter = new PcmConverter(chunk.sampleRate, planes.length, this.outRate, this.outChannels, this.options.quality);
+      }
+      const out = this.converter.process(planes, b - a);
+      if (out.frames > 0) this.queue.push(out);
+    }
+  }
+}

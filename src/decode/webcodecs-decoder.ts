@@ -1,0 +1,173 @@
+/**
+ * WebCodecs AudioDecoder behind the {@link Decoder} interface.
+ *
+ * Timing: each EncodedAudioChunk carries its packet's start frame as a microsecond timestamp;
+ * the output's frame position is a running counter started from the first packet after each
+ * reset (decoders emit output in order, and a running counter is exact where timestamps
+ * round). Output is converted to f32-planar with `AudioData.copyTo`, which every WebCodecs
+ * implementation must support.
+ */
+import { KitharaError } from '../platform/errors.js';
+import type { EncodedPacket, TrackInfo } from '../demux/types.js';
+import type { DecodedChunk, Decoder } from './types.js';
+
+/** Packets allowed inside the platform decoder before `ready()` waits. */
+const HIGH_WATER = 8;
+
+/** The AudioDecoderConfig for a track. */
+export function webCodecsConfig(track: TrackInfo): AudioDecoderConfig {
+  const config: AudioDecoderConfig = {
+    codec: track.codecString,
+    sampleRate: track.sampleRate,
+    numberOfChannels: track.channels,
+  };
+  if (track.description !== undefined) config.description = track.description;
+  return config;
+}
+
+/** Whether this browser's WebCodecs can decode the track. */
+export async function webCodecsSupports(track: TrackInfo): Promise<boolean> {
+  if (typeof AudioDecoder === 'undefined') return false;
+  try {
+    const res = await AudioDecoder.isConfigSupported(webCodecsConfig(track));
+    return res.supported === true;
+  } catch {
+    return false;
+  }
+}
+
+/** A Decoder over the platform's AudioDecoder. */
+export class WebCodecsDecoder implements Decoder {
+  readonly kind = 'webcodecs' as const;
+  readonly name: string;
+  private readonly decoder: AudioDecoder;
+  private readonly config: AudioDecoderConfig;
+  private output: DecodedChunk[] = [];
+  private waiters: (() => void)[] = [];
+  private nextFrame: number | undefined;
+  private failure: KitharaError | undefined;
+  /** Packets fed and outputs seen since the last reset: their difference bounds work in flight. */
+  private fed = 0;
+  private outs = 0;
+  private firstPacketFrame = 0;
+
+  constructor(private readonly track: TrackInfo) {
+    this.config = webCodecsConfig(track);
+    this.name = `WebCodecs ${track.codecString}`;
+    this.decoder = new AudioDecoder({
+      output: (data) => this.onOutput(data),
+      error: (e) => this.onError(e),
+    });
+    this.decoder.addEventListener('dequeue', () => this.wake());
+    this.decoder.configure(this.config);
+  }
+
+  /**
+   * Work in flight: the platform queue, or packets fed whose output has not come yet
+   * (output callbacks are tasks, so a caller feeding from microtasks must wait for them).
+   */
+  get queueSize(): number {
+    if (this.decoder.state !== 'configured') return 0;
+    return Math.max(this.decoder.decodeQueueSize, this.fed - this.outs);
+  }
+
+  get error(): KitharaError | undefined {
+    return this.failure;
+  }
+
+  decode(packet: EncodedPacket): void {
+    if (this.failure !== undefined || this.decoder.state !== 'configured') return;
+    if (this.fed === 0) this.firstPacketFrame = packet.frame;
+    this.fed += 1;
+    try {
+      this.decoder.decode(
+        new EncodedAudioChunk({
+          type: packet.key ? 'key' : 'delta',
+          timestamp: Math.round((packet.frame * 1e6) / this.track.sampleRate),
+          duration: Math.round((packet.frames * 1e6) / this.track.sampleRate),
+          data: packet.data,
+        }),
+      );
+    } catch (e) {
+      this.onError(e);
+    }
+  }
+
+  ready(): Promise<void> {
+    if (this.failure !== undefined || this.output.length > 0 || this.queueSize < HIGH_WATER) return Promise.resolve();
+    return new Promise((resolve) => {
+      // Some codecs hold packets back (no output for a header packet); a short timer keeps a
+      // decoder that withholds output from stalling the caller. Output normally comes first.
+      const timer = setTimeout(() => this.wake(), 20);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  takeOutput(): DecodedChunk[] {
+    const out = this.output;
+    this.output = [];
+    return out;
+  }
+
+  async flush(): Promise<void> {
+    if (this.failure !== undefined || this.decoder.state !== 'configured') return;
+    try {
+      await this.decoder.flush();
+    } catch (e) {
+      // A flush aborted by reset() is not an error.
+      if ((e as { name?: string }).name !== 'AbortError') this.onError(e);
+    }
+  }
+
+  reset(): void {
+    this.output = [];
+    this.nextFrame = undefined;
+    this.fed = 0;
+    this.outs = 0;
+    if (this.decoder.state === 'closed' || this.failure !== undefined) return;
+    this.decoder.reset();
+    this.decoder.configure(this.config);
+    this.wake();
+  }
+
+  close(): void {
+    if (this.decoder.state !== 'closed') this.decoder.close();
+    this.wake();
+  }
+
+  private onOutput(data: AudioData): void {
+    try {
+      if (this.failure !== undefined) return;
+      const frames = data.numberOfFrames;
+      const planes: Float32Array[] = [];
+      for (let ch = 0; ch < data.numberOfChannels; ch++) {
+        const plane = new Float32Array(frames);
+        data.copyTo(plane, { planeIndex: ch, format: 'f32-planar' });
+        planes.push(plane);
+      }
+      this.outs += 1;
+      const frame = this.nextFrame ?? Math.round((this.firstPacketFrame * data.sampleRate) / this.track.sampleRate);
+      this.nextFrame = frame + frames;
+      this.output.push({ frame, frames, sampleRate: data.sampleRate, planes });
+    } finally {
+      data.close();
+      this.wake();
+    }
+  }
+
+  private onError(e: unknown): void {
+    if (this.failure !== undefined) return;
+    const message = e instanceof Error ? e.message : String(e);
+    this.failure = new KitharaError('decode', `The ${this.track.codecString} decoder failed: ${message}`, { cause: e });
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+}

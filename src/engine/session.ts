@@ -1,0 +1,167 @@
+/**
+ * One open resource in the engine worker: source → demuxer → pipeline, and for players a
+ * pump that keeps the output ring filled. Owns its AbortController: closing aborts every
+ * fetch, decode and wait it started.
+ */
+import { KitharaError } from '../platform/errors.js';
+import { realClock } from '../platform/clock.js';
+import { ByteReader } from '../stream/byte-reader.js';
+import { openDemuxer } from '../demux/detect.js';
+import { formats } from '../demux/registry.js';
+import { DefaultDecoderFactory } from '../decode/factory.js';
+import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
+import { interleave } from '../audio/channel-map.js';
+import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
+import { createSink, type PcmSink } from './sinks.js';
+import { openSource, type OpenedSource } from './sources.js';
+import type { FormatInfo } from '../player/types.js';
+
+/** Minimum interval between two progress events, in ms. */
+const PROGRESS_INTERVAL_MS = 100;
+/** Frames the pump moves per pipeline read. */
+const PUMP_BLOCK = 2048;
+
+const decoderFactory = new DefaultDecoderFactory();
+
+/** A session: one source being decoded. */
+export class Session {
+  private readonly abort = new AbortController();
+  private sink: PcmSink | undefined;
+  private wake: (() => void) | undefined;
+  private closed = false;
+  private announcedEpoch = -1;
+
+  private constructor(
+    private readonly source: OpenedSource,
+    private readonly pipeline: AudioPipeline,
+    private readonly emit: (e: EngineEvent) => void,
+    readonly info: OpenResult,
+  ) {}
+
+  /** Opens `request.src` and, for players, starts filling the output. */
+  static async open(request: OpenRequest, emit: (e: EngineEvent) => void): Promise<Session> {
+    let lastProgress = -Infinity;
+    const onProgress = (loaded: number, total: number, ranges: [number, number][], final: boolean): void => {
+      const now = realClock.now();
+      if (!final && now - lastProgress < PROGRESS_INTERVAL_MS) return;
+      lastProgress = now;
+      emit({ type: 'progress', loaded, total, ranges });
+    };
+    const source = await openSource(request, onProgress, (err) => emit({ type: 'error', error: err.toJSON() }));
+    try {
+      const reader = new ByteReader(source.byteSource);
+      const demuxer = await openDemuxer(reader, source.hints, formats);
+      const pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
+        outRate: request.outRate,
+        outChannels: request.outChannels,
+        quality: request.quality,
+        decoder: request.decoder,
+      });
+      const info: OpenResult = {
+        duration: pipeline.duration,
+        format: formatInfo(pipeline),
+        outChannels: pipeline.outChannels,
+        outRate: pipeline.outRate,
+      };
+      const session = new Session(source, pipeline, emit, info);
+      if (request.output !== undefined) {
+        session.sink = createSink(request.output);
+        void session.pump();
+      }
+      return session;
+    } catch (e) {
+      source.close();
+      throw KitharaError.from(e, 'parse');
+    }
+  }
+
+  /** Seeks; resolves with the new epoch once repositioned. */
+  async seek(seconds: number): Promise<number> {
+    const seeking = this.pipeline.seek(seconds);
+    const epoch = this.pipeline.epoch;
+    this.sink?.flush(epoch);
+    this.wake?.();
+    await seeking;
+    return epoch;
+  }
+
+  /** Reads interleaved PCM (Resource sessions). */
+  async read(maxFrames: number): Promise<ReadResult | null> {
+    const block = await this.pipeline.read(maxFrames);
+    if (block === null) return null;
+    const ch = block.planes.length;
+    const interleaved = new Float32Array(block.frames * ch);
+    interleave(block.planes, block.frames, interleaved, 0);
+    return { interleaved, frames: block.frames, epoch: block.epoch, time: block.time };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort(new KitharaError('aborted', 'The session was closed.'));
+    this.wake?.();
+    this.pipeline.close();
+    this.source.close();
+    this.sink?.dispose();
+  }
+
+  /** Keeps the output ring full, one block at a time, until closed. */
+  private async pump(): Promise<void> {
+    const sink = this.sink;
+    if (sink === undefined) return;
+    try {
+      while (!this.closed) {
+        const epoch = this.pipeline.epoch;
+        const block = await this.pipeline.read(PUMP_BLOCK);
+        if (this.closed) return;
+        if (block === null) {
+          if (epoch !== this.pipeline.epoch) continue;
+          if (this.announcedEpoch !== epoch) this.announceSeeked(epoch, this.pipeline.position);
+          sink.setEnded(true);
+          this.emit({ type: 'decodeended', epoch });
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+            if (epoch !== this.pipeline.epoch || this.closed) resolve();
+          });
+          this.wake = undefined;
+          continue;
+        }
+        if (block.epoch !== this.pipeline.epoch) continue;
+        await this.write(sink, block);
+      }
+    } catch (e) {
+      if (this.closed) return;
+      const err = KitharaError.from(e, 'decode');
+      if (err.code !== 'aborted') this.emit({ type: 'error', error: err.toJSON() });
+    }
+  }
+
+  private async write(sink: PcmSink, block: PcmBlock): Promise<void> {
+    let offset = 0;
+    while (offset < block.frames) {
+      if (block.epoch !== this.pipeline.epoch || this.closed) return;
+      const n = sink.write(block.planes, block.frames - offset, offset);
+      if (n > 0 && this.announcedEpoch !== block.epoch) this.announceSeeked(block.epoch, block.time);
+      offset += n;
+      if (offset < block.frames) await sink.waitForSpace(Math.min(block.frames - offset, 1024), this.abort.signal);
+    }
+  }
+
+  private announceSeeked(epoch: number, time: number): void {
+    this.announcedEpoch = epoch;
+    this.emit({ type: 'seeked', epoch, time });
+  }
+}
+
+function formatInfo(pipeline: AudioPipeline): FormatInfo {
+  const f = pipeline.format;
+  return {
+    container: f.track.container,
+    codec: f.track.codec,
+    codecString: f.track.codecString,
+    sampleRate: f.track.sampleRate,
+    channels: f.track.channels,
+    decoder: f.decoderKind,
+    decoderName: f.decoderName,
+  };
+}

@@ -1,0 +1,35 @@
+/** Every default of the public API, in one place. Each is documented on its option's type. */
+import type { PlayerOptions } from './types.js';
+
+/** Defaults of {@link PlayerOptions}. */
+export const PLAYER_DEFAULTS = {
+  decoder: 'auto',
+  cache: 'auto',
+  cacheMaxBytes: 512 * 1024 * 1024,
+  resamplerQuality: 'high',
+  bufferAheadSec: 0.5,
+  volume: 1,
+  muted: false,
+  autoplay: false,
+  loop: false,
+  /** Resource output rate. */
+  resourceSampleRate: 48000,
+  /** How often `timeupdate` fires while playing, in ms (HTMLMediaElement fires every 15–250 ms). */
+  timeupdateIntervalMs: 250,
+} as const;
+
+/** Checks a numeric option, with the house wording. */
+export function checkNumber(name: string, value: unknown, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new TypeError(`options.${name}, when provided, must be a number from ${min} to ${max}.`);
+  }
+}
+
+/** Checks a choice option, with the house wording. */
+export function checkChoice(name: string, value: unknown, choices: readonly string[]): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || !choices.includes(value)) {
+    throw new TypeError(`options.${name}, when provided, must be one of ${choices.map((c) => `'${c}'`).join(', ')}.`);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The main thread's handle on the engine worker: one worker per page (per worker URL),
+ * shared by every Player and Resource, driven through comlink.
+ */
+import * as Comlink from 'comlink';
+import type { EngineApi, EngineEvent } from '../engine/protocol.js';
+import { installErrorTransfer } from '../engine/comlink-errors.js';
+
+/** A connected engine. */
+export interface EngineClient {
+  api: Comlink.Remote<EngineApi>;
+  nextId(): number;
+  proxy(fn: (e: EngineEvent) => void): (e: EngineEvent) => void;
+}
+
+const engines = new Map<string, EngineClient>();
+let ids = 0;
+
+/** The URL of a file shipped next to this module in dist/. */
+export function siblingUrl(name: string): URL {
+  return new URL(name, import.meta.url);
+}
+
+function startWorker(url: URL): Worker {
+  const sameOrigin = typeof location === 'undefined' || url.origin === location.origin;
+  if (sameOrigin) return new Worker(url, { type: 'module', name: 'kithara-engine' });
+  // A worker script on another origin (a CDN) is started through a same-origin trampoline.
+  const blob = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'kithara-engine' });
+}
+
+/** Returns the shared engine for a worker URL, starting it on first use. */
+export function getEngine(workerUrl?: string | URL): EngineClient {
+  const url = workerUrl === undefined ? siblingUrl('kithara.worker.js') : new URL(String(workerUrl), globalThis.location?.href);
+  const key = url.href;
+  let engine = engines.get(key);
+  if (engine === undefined) {
+    installErrorTransfer();
+    const worker = startWorker(url);
+    engine = {
+      api: Comlink.wrap<EngineApi>(worker),
+      nextId: () => ++ids,
+      proxy: (fn) => Comlink.proxy(fn),
+    };
+    engines.set(key, engine);
+  }
+  return engine;
+}

@@ -1,0 +1,10 @@
+/**
+ * Entry point of the engine Web Worker: exposes the {@link Engine} over comlink.
+ * One worker per page serves every Player and Resource.
+ */
+import * as Comlink from 'comlink';
+import { Engine } from '../src/engine/engine.js';
+import { installErrorTransfer } from '../src/engine/comlink-errors.js';
+
+installErrorTransfer();
+Comlink.expose(new Engine());
