@@ -30,7 +30,8 @@ const H = Math.SQRT1_2;
 
 /**
  * Maps `frames` frames of `inPlanes` (its length is the input channel count) to `outChannels`
- * planes in `out`. `out[i]` may be the same array as `inPlanes[i]` only when the counts are equal.
+ * planes in `out`. Output planes must not alias input planes, except `out[i] === inPlanes[i]` when
+ * the counts are equal and `out[0] === inPlanes[0]` for 1 → 2.
  *
  * Rules (out ← in):
  * - same count: copy.
@@ -53,7 +54,7 @@ export function mapChannels(
   out: readonly Float32Array[],
 ): void {
   const inChannels = inPlanes.length;
-  assert(out.length >= outChannels, `mapChannels: ${out.length} output planes for ${outChannels} channels`);
+  assert(out.length >= outChannels, 'mapChannels: too few output planes');
   for (let ch = 0; ch < inChannels; ch++) assert(inPlanes[ch]!.length >= frames, 'mapChannels: short input plane');
   for (let ch = 0; ch < outChannels; ch++) assert(out[ch]!.length >= frames, 'mapChannels: short output plane');
   if (inChannels === outChannels) return discrete(inPlanes, frames, outChannels, out);

@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { ResamplerQuality } from './resampler.js';
+/** Filter quality: longer kernels cost more and keep more of the band cleaner. */
+export type ResamplerQuality = 'fast' | 'normal' | 'good' | 'high';
 
 /** The filter design of one quality level. */
 export interface QualitySpec {
@@ -30,15 +31,21 @@ export const QUALITY_SPECS: Readonly<Record<ResamplerQuality, QualitySpec>> = {
 };
 
 /**
- * Largest reduced ratio numerator `L` (output phases) that gets one exact row per phase. Past it the
- * table holds `QualitySpec.phases + 1` rows on a uniform grid and the resampler interpolates linearly
- * between neighbouring rows.
+ * Largest reduced ratio numerator `L` (output phases) that gets one exact row per phase. Past it (or
+ * past {@link MAX_EXACT_COEFFS}) the table holds `QualitySpec.phases + 1` rows on a uniform grid
+ * (fewer when downsampling) and the resampler interpolates linearly between neighbouring rows.
  */
 export const MAX_EXACT_PHASES = 1024;
 
+/** Largest exact table in coefficients (4 MiB); bigger ones use the interpolated grid. */
+export const MAX_EXACT_COEFFS = 2 ** 20;
+
+/** Largest supported downsampling factor `inRate / outRate` (kernels grow with it). */
+export const MAX_DOWNSAMPLING = 64;
+
 /** A designed polyphase table. Immutable once built; shared by every resampler with the same key. */
 export interface PolyphaseTable {
-  /** Taps per row (a multiple of 4). */
+  /** Taps per row (a multiple of 8). */
   readonly taps: number;
   /** Half the taps: row taps span input frames `ip - half + 1 … ip + half`. */
   readonly half: number;
@@ -120,11 +127,12 @@ function designTable(L: number, M: number, spec: QualitySpec): PolyphaseTable {
   const down = Math.min(1, L / M);
   const cutoff = cutoffFor(spec, L / M);
   // Downsampling stretches the kernel in input frames to keep the same transition at the output.
-  // Half is kept even so rows are a multiple of 4 taps (the inner loops are unrolled by 4).
-  const half = 2 * Math.ceil(spec.taps / 4 / down);
+  // Half is a multiple of 4 so rows are a multiple of 8 taps (the SIMD loop takes 8 per step).
+  const half = 4 * Math.ceil(spec.taps / 8 / down);
   const taps = 2 * half;
-  const interpolated = L > MAX_EXACT_PHASES;
-  const phases = interpolated ? spec.phases : L;
+  const interpolated = L > MAX_EXACT_PHASES || L * taps > MAX_EXACT_COEFFS;
+  // A kernel stretched for downsampling is smoother, so it needs proportionally fewer grid phases.
+  const phases = interpolated ? Math.max(32, Math.ceil(spec.phases * down)) : L;
   const rows = interpolated ? phases + 1 : phases;
   const coeffs = new Float32Array(rows * taps);
   const beta = kaiserBeta(spec.attenuation);
@@ -145,4 +153,73 @@ function designTable(L: number, M: number, spec: QualitySpec): PolyphaseTable {
     for (let j = 0; j < taps; j++) coeffs[r * taps + j] = row[j]! / sum;
   }
   return { taps, half, phases, interpolated, cutoff, coeffs };
+}
+
+/**
+ * Stereo dot product for the JavaScript path: the row at `r` with both history planes from `s`,
+ * written to `o0[o]` and `o1[o]`. Unrolled by 4 with two accumulators per channel (`taps` is a
+ * multiple of 8). The summation order is fixed, which is what makes chunking irrelevant.
+ * @internal
+ */
+export function dot2(
+  c: Float32Array,
+  r: number,
+  taps: number,
+  b0: Float32Array,
+  b1: Float32Array,
+  s: number,
+  o0: Float32Array,
+  o1: Float32Array,
+  o: number,
+): void {
+  let a0 = 0;
+  let a1 = 0;
+  let e0 = 0;
+  let e1 = 0;
+  const end = r + taps;
+  for (; r < end; r += 4, s += 4) {
+    const k0 = c[r]!;
+    const k1 = c[r + 1]!;
+    const k2 = c[r + 2]!;
+    const k3 = c[r + 3]!;
+    a0 += k0 * b0[s]! + k1 * b0[s + 1]!;
+    e0 += k2 * b0[s + 2]! + k3 * b0[s + 3]!;
+    a1 += k0 * b1[s]! + k1 * b1[s + 1]!;
+    e1 += k2 * b1[s + 2]! + k3 * b1[s + 3]!;
+  }
+  o0[o] = a0 + e0;
+  o1[o] = a1 + e1;
+}
+
+/**
+ * One-plane dot product of the row at `r` with history from `s`; same order as {@link dot2}.
+ * @internal
+ */
+export function dot1(c: Float32Array, r: number, taps: number, b: Float32Array, s: number): number {
+  let a = 0;
+  let e = 0;
+  const end = r + taps;
+  for (; r < end; r += 4, s += 4) {
+    a += c[r]! * b[s]! + c[r + 1]! * b[s + 1]!;
+    e += c[r + 2]! * b[s + 2]! + c[r + 3]! * b[s + 3]!;
+  }
+  return a + e;
+}
+
+/**
+ * Dot product with a row interpolated between rows `r0` and `r0 + taps` at fraction `f` (the
+ * interpolated table): `Σ x·k0 + f · Σ x·(k1 − k0)`.
+ * @internal
+ */
+export function dotLerp(c: Float32Array, r0: number, taps: number, b: Float32Array, s: number, f: number): number {
+  let a = 0;
+  let d = 0;
+  const r1 = r0 + taps;
+  for (let j = 0; j < taps; j++) {
+    const x = b[s + j]!;
+    const k0 = c[r0 + j]!;
+    a += k0 * x;
+    d += (c[r1 + j]! - k0) * x;
+  }
+  return a + f * d;
 }

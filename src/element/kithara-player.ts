@@ -10,16 +10,12 @@
  * element with {@link defineKitharaPlayer}.
  */
 import { Player } from '../player/player.js';
-import type { CacheChoice, DecoderChoice, PlayerEventMap, PlayerOptions, PlayerStats } from '../player/types.js';
+import type { CacheChoice, DecoderChoice, PlayerEventMap, PlayerOptions } from '../player/types.js';
 import type { KitharaError } from '../platform/errors.js';
 import { PlayerControls, type ControlsState } from './controls.js';
+import { cloneEvent, FORWARDED_EVENTS, rangesOf, statusLine } from './media-helpers.js';
 
-/** The Player events the element re-dispatches, under the same names. */
-export const FORWARDED_EVENTS: ReadonlyArray<keyof PlayerEventMap> = [
-  'loadstart', 'loadedmetadata', 'durationchange', 'canplay', 'play', 'playing', 'pause', 'waiting',
-  'seeking', 'seeked', 'timeupdate', 'progress', 'ended', 'error', 'volumechange', 'variants',
-  'variantchange', 'formatchange',
-];
+export { FORWARDED_EVENTS, statusLine };
 
 /** Element defaults. */
 export const ELEMENT_DEFAULTS = {
@@ -29,8 +25,6 @@ export const ELEMENT_DEFAULTS = {
 
 const DECODERS: readonly DecoderChoice[] = ['auto', 'webcodecs', 'wasm'];
 const CACHES: readonly CacheChoice[] = ['auto', 'opfs', 'indexeddb', 'memory', 'none'];
-/** `HTMLMediaElement.HAVE_METADATA`. */
-const HAVE_METADATA = 1;
 
 // Extending `HTMLElement` at module load would throw where there is no DOM (Node, SSR).
 const Base: typeof HTMLElement =
@@ -49,7 +43,7 @@ const Base: typeof HTMLElement =
 export class KitharaPlayerElement extends Base {
   /** Attributes whose changes the element reacts to. */
   static get observedAttributes(): string[] {
-    return ['src', 'controls', 'muted', 'volume', 'decoder', 'cache'];
+    return ['src', 'autoplay', 'loop', 'controls', 'muted', 'volume', 'decoder', 'cache'];
   }
 
   #player: Player | null = null;
@@ -90,6 +84,12 @@ export class KitharaPlayerElement extends Base {
     switch (name) {
       case 'src':
         if (this.#player) this.#loadSrc();
+        break;
+      case 'autoplay':
+        if (this.#player) this.#player.autoplay = value !== null;
+        break;
+      case 'loop':
+        if (this.#player) this.#player.loop = value !== null;
         break;
       case 'controls':
         this.#syncControls();
@@ -133,7 +133,7 @@ export class KitharaPlayerElement extends Base {
     this.setAttribute('src', value);
   }
 
-  /** Reflects `autoplay`: play as soon as `src` is loaded. */
+  /** Reflects `autoplay`: play as soon as `src` is loaded (the Player's `autoplay`). */
   get autoplay(): boolean {
     return this.hasAttribute('autoplay');
   }
@@ -141,7 +141,7 @@ export class KitharaPlayerElement extends Base {
     this.toggleAttribute('autoplay', Boolean(value));
   }
 
-  /** Reflects `loop`: restart at the end instead of firing `ended`. */
+  /** Reflects `loop`: restart at the end instead of firing `ended` (the Player's `loop`). */
   get loop(): boolean {
     return this.hasAttribute('loop');
   }
@@ -190,25 +190,22 @@ export class KitharaPlayerElement extends Base {
     return this.#player ? this.#player.volume : this.#volume;
   }
   set volume(value: number) {
-    if (!(value >= 0 && value <= 1)) throw new RangeError('volume, when provided, must be between 0 and 1.');
+    if (!(value >= 0 && value <= 1)) {
+      throw new DOMException(`The volume provided (${value}) is outside the range [0, 1].`, 'IndexSizeError');
+    }
     this.#volume = value;
     if (this.#player) this.#player.volume = value;
     else this.#render();
   }
 
-  /** Playback position in seconds; setting it seeks (deferred until metadata is known). */
+  /** Playback position in seconds; setting it seeks (kept until the Player exists). */
   get currentTime(): number {
-    return this.#pendingSeek ?? this.#player?.currentTime ?? 0;
+    return this.#player?.currentTime ?? this.#pendingSeek ?? 0;
   }
   set currentTime(value: number) {
     if (!Number.isFinite(value)) throw new TypeError('currentTime, when provided, must be a finite number.');
-    const p = this.#player;
-    if (p && p.readyState >= HAVE_METADATA) {
-      this.#pendingSeek = null;
-      p.currentTime = value;
-    } else {
-      this.#pendingSeek = value;
-    }
+    if (this.#player) this.#player.currentTime = value;
+    else this.#pendingSeek = value;
   }
 
   /** Duration in seconds; NaN until known. */
@@ -268,6 +265,8 @@ export class KitharaPlayerElement extends Base {
       muted: this.#muted,
     };
     const player = new Player(options);
+    player.autoplay = this.autoplay;
+    player.loop = this.loop;
     this.#player = player;
     const listeners = new AbortController();
     this.#listeners = listeners;
@@ -276,6 +275,10 @@ export class KitharaPlayerElement extends Base {
     }
     this.#loadedSrc = '';
     this.#loadSrc();
+    if (this.#pendingSeek !== null) {
+      player.currentTime = this.#pendingSeek; // the Player waits for metadata itself
+      this.#pendingSeek = null;
+    }
     this.#syncControls();
     return player;
   }
@@ -285,6 +288,8 @@ export class KitharaPlayerElement extends Base {
     if (!player) return;
     this.#listeners?.abort();
     this.#listeners = null;
+    this.#volume = player.volume; // a recreated Player starts where this one was
+    this.#muted = player.muted;
     this.#player = null;
     this.#loadedSrc = '';
     this.#waiting = false;
@@ -300,20 +305,13 @@ export class KitharaPlayerElement extends Base {
     if (!player || !src || (!force && src === this.#loadedSrc)) return;
     this.#loadedSrc = src;
     this.#error = null;
-    swallow(player.load(src));
-    if (this.autoplay) player.play().catch(() => undefined); // failures arrive as `error` events
+    player.load(src).catch(() => undefined); // failures arrive as `error` events
   }
 
   #onPlayerEvent(e: Event): void {
     const player = this.#player;
     if (!player) return;
     switch (e.type) {
-      case 'loadedmetadata':
-        if (this.#pendingSeek !== null) {
-          player.currentTime = this.#pendingSeek;
-          this.#pendingSeek = null;
-        }
-        break;
       case 'waiting':
         this.#waiting = true;
         break;
@@ -325,14 +323,6 @@ export class KitharaPlayerElement extends Base {
       case 'error':
         this.#error = (e as PlayerEventMap['error']).error ?? null;
         this.#waiting = false;
-        break;
-      case 'ended':
-        if (this.loop) {
-          player.currentTime = 0;
-          player.play().catch(() => undefined);
-          this.#render();
-          return; // a looping element never reports `ended`, like <audio loop>
-        }
         break;
     }
     this.#render();
@@ -412,42 +402,4 @@ export function defineKitharaPlayer(name = 'kithara-player'): boolean {
     registry.define(name, class extends KitharaPlayerElement {});
   }
   return true;
-}
-
-/** One line for the status bar: codec, decoder, buffer, output mode. */
-export function statusLine(stats: PlayerStats): string {
-  const parts: string[] = [];
-  const f = stats.format;
-  if (f) {
-    parts.push(`${f.codec} ${(f.sampleRate / 1000).toFixed(1)} kHz ${f.channels === 1 ? 'mono' : `${f.channels} ch`}`);
-    parts.push(f.decoderName || f.decoder);
-  }
-  parts.push(`buffer ${stats.bufferedAheadSec.toFixed(2)} s`);
-  if (stats.underruns > 0) parts.push(`${stats.underruns} underruns`);
-  if (stats.outputMode !== 'none') parts.push(stats.outputMode);
-  return parts.join(' · ');
-}
-
-/** Copies a TimeRanges-like object into plain pairs. */
-function rangesOf(ranges: { length: number; start(i: number): number; end(i: number): number } | null): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
-  if (!ranges) return out;
-  for (let i = 0; i < ranges.length; i++) out.push([ranges.start(i), ranges.end(i)]);
-  return out;
-}
-
-/** A fresh event equal to `e`: an event being dispatched cannot be dispatched again. */
-function cloneEvent(e: Event): Event {
-  if (e.type === 'error' || e instanceof ErrorEvent) {
-    const error = (e as Partial<ErrorEvent>).error;
-    const message = (e as Partial<ErrorEvent>).message ?? (error instanceof Error ? error.message : '');
-    return new ErrorEvent(e.type, { error, message });
-  }
-  if (e instanceof CustomEvent) return new CustomEvent(e.type, { detail: e.detail as unknown });
-  return new Event(e.type);
-}
-
-/** Ignores a promise's rejection (errors reach users as `error` events); accepts non-promises. */
-function swallow(value: unknown): void {
-  if (value instanceof Promise) value.catch(() => undefined);
 }

@@ -1,8 +1,9 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Resampler } from '../../src/audio/resampler.js';
 import type { ResamplerQuality } from '../../src/audio/resampler.js';
 import { KitharaError } from '../../src/platform/errors.js';
+import { setSimdEnabled } from '../../src/audio/resampler-simd.js';
 import { render } from '../../fixtures/signal.mjs';
 import { resampleAll, rms, runStream, sine, snrDb } from './resampler-helpers.js';
 
@@ -225,5 +226,35 @@ describe('Resampler options', () => {
     assert.equal(r.inRate, 44100);
     assert.equal(r.outRate, 48000);
     assert.equal(r.channels, 2);
+  });
+});
+
+describe('Resampler JavaScript path (no WebAssembly SIMD)', () => {
+  before(() => setSimdEnabled(false));
+  after(() => setSimdEnabled(true));
+
+  it('gives bit-identical output for any chunk sizes, stereo and mono', () => {
+    for (const channels of [1, 2, 3]) {
+      const input = Array.from({ length: channels }, (_, c) => noise(8000, 20 + c));
+      const opts = { inRate: 44100, outRate: 48000, channels, quality: 'good' as const };
+      const whole = resampleAll(opts, input, [8000]);
+      for (const chunks of [[1], [333], randomChunks(80, 400, 3)]) {
+        const got = resampleAll(opts, input, chunks);
+        for (let ch = 0; ch < channels; ch++) assert.deepEqual(got[ch], whole[ch]);
+      }
+    }
+  });
+
+  it('matches the SIMD path to float precision and the analytic chirp', () => {
+    const input = render(2, 44100, 44100) as Float32Array[];
+    const js = resampleAll({ inRate: 44100, outRate: 48000, channels: 2 }, input);
+    setSimdEnabled(true);
+    const simd = resampleAll({ inRate: 44100, outRate: 48000, channels: 2 }, input);
+    setSimdEnabled(false);
+    const want = render(2, 48000, 48000) as Float32Array[];
+    for (let ch = 0; ch < 2; ch++) {
+      assert.ok(snrDb(js[ch]!, simd[ch]!, 0, 48000) > 120);
+      assert.ok(snrDb(js[ch]!, want[ch]!, 300, 47700) > 120);
+    }
   });
 });

@@ -15,6 +15,7 @@
 // Types are in analyze.d.mts.
 
 import { sample } from '../../fixtures/signal.mjs';
+import { addCrossCorrelationDirect, addCrossCorrelationFft } from './xcorr.mjs';
 
 // Re-exported so TypeScript tests get the signal with types (see analyze.d.mts).
 export { SWEEPS, cycles, frequency, quantize, render, sample } from '../../fixtures/signal.mjs';
@@ -76,14 +77,18 @@ export function expectedPcm(channels, rate, frames, { startFrame = 0, bits = 16 
  * @param {ArrayLike<number>[]} planes
  * @param {number} rate
  * @param {number} tExpected the time planes[*][start] is believed to be at
- * @param {{ searchMs?: number, windowFrames?: number, start?: number, channelMap?: number[] }} [options]
+ * @param {{ searchMs?: number, windowFrames?: number, start?: number, channelMap?: number[], tieTolerance?: number }} [options]
  *   searchMs defaults to 50, windowFrames to 4096 (clipped to what is there), start to 0.
+ *   tieTolerance (default 0): among local maxima whose correlation is within this of the best,
+ *   take the one nearest tExpected. Near the chirp's turning points the signal is almost
+ *   periodic, so a distorted (e.g. time-stretched) block can match a few periods away slightly
+ *   better than at its true time; tracking callers pass a small tolerance.
  * @returns {{ t: number, lagFrames: number, lagMs: number, corr: number, atEdge: boolean }}
  *   t: matched time of planes[*][start]; lagFrames/lagMs: t - tExpected in output frames / ms;
  *   corr: normalized correlation at t (1 = identical shape); atEdge: the best lag lies on the
  *   edge of the search range (the true time is probably outside it).
  */
-export function alignTo(planes, rate, tExpected, { searchMs = 50, windowFrames = 4096, start = 0, channelMap } = {}) {
+export function alignTo(planes, rate, tExpected, { searchMs = 50, windowFrames = 4096, start = 0, channelMap, tieTolerance = 0 } = {}) {
   const map = mapOf(planes, channelMap);
   const W = Math.min(windowFrames, planes[0].length - start);
   if (!(W >= 16)) throw new RangeError(`alignTo: need at least 16 frames from ${start}, have ${W}`);
@@ -119,6 +124,13 @@ export function alignTo(planes, rate, tExpected, { searchMs = 50, windowFrames =
     const den = Math.sqrt(xEnergy * refEnergy[L]);
     ncc[L] = den > 0 ? xcorr[L] / den : 0;
     if (ncc[L] > ncc[best]) best = L;
+  }
+  if (tieTolerance > 0) {
+    const floor = ncc[best] - tieTolerance;
+    for (let L = 1; L < 2 * S; L++) {
+      const isPeak = ncc[L] >= floor && ncc[L] >= ncc[L - 1] && ncc[L] >= ncc[L + 1];
+      if (isPeak && Math.abs(L - S) < Math.abs(best - S)) best = L;
+    }
   }
   const atEdge = best === 0 || best === 2 * S;
   let lag = best + (atEdge ? 0 : parabolicOffset(ncc[best - 1], ncc[best], ncc[best + 1]));
@@ -221,8 +233,9 @@ export function blockSnr(planes, rate, t0, { blockFrames = 1024, start = 0, fram
  *   worst: { block: number, frame: number, t: number, lagFrames: number, corr: number, snr: number } | null,
  *   jumps: { block: number, frame: number, deltaFrames: number }[],
  *   blocks: { frame: number, t: number, lagFrames: number, corr: number, snr: number }[] }}
- *   drift: the largest |lag| in frames; worst: the block with the lowest SNR; jumps: lag changes
- *   of more than half a frame between neighbouring blocks (frame = output frame of the block).
+ *   drift: the largest |lag| in frames; worst: the block with the lowest SNR; jumps: net lag
+ *   changes of more than half a frame across a run of moving blocks (frame = first output frame
+ *   of the run's first block; a block straddling the fault has an in-between lag).
  */
 export function checkContinuity(planes, rate, t0, opts = {}) {
   const {
@@ -247,16 +260,28 @@ export function checkContinuity(planes, rate, t0, opts = {}) {
     const frame = start + b * blockFrames;
     const nominal = t0 + (b * blockFrames) / rate;
     const o = { windowFrames: blockFrames, start: frame, channelMap: map };
-    let a = alignTo(planes, rate, nominal + prevLag / rate, { ...o, searchMs });
+    let a = alignTo(planes, rate, nominal + prevLag / rate, { ...o, searchMs, tieTolerance: 0.02 });
     if ((a.corr < corrThreshold || a.atEdge) && rescueMs > searchMs) {
       const wide = alignTo(planes, rate, nominal + prevLag / rate, { ...o, searchMs: rescueMs });
       if (wide.corr > a.corr) a = wide;
     }
     const lagFrames = (a.t - nominal) * rate;
-    if (b > 0 && Math.abs(lagFrames - prevLag) > 0.5) jumps.push({ block: b, frame, deltaFrames: lagFrames - prevLag });
     blocks.push({ frame, t: a.t, lagFrames, corr: a.corr, snr: 0 });
     sums.push(blockSums(planes, map, frame, blockFrames, a.t, rate));
     prevLag = lagFrames;
+  }
+  // Jumps: runs of blocks whose lag moves by more than 0.1 frame from the previous block form one
+  // event (a block straddling a lost frame has an in-between lag); an event whose net change
+  // exceeds half a frame is a jump, placed at its first block.
+  for (let b = 1; b < blocks.length; ) {
+    if (Math.abs(blocks[b].lagFrames - blocks[b - 1].lagFrames) <= 0.1) {
+      b++;
+      continue;
+    }
+    const first = b;
+    while (b < blocks.length && Math.abs(blocks[b].lagFrames - blocks[b - 1].lagFrames) > 0.1) b++;
+    const deltaFrames = blocks[b - 1].lagFrames - blocks[first - 1].lagFrames;
+    if (Math.abs(deltaFrames) > 0.5) jumps.push({ block: first, frame: blocks[first].frame, deltaFrames });
   }
   let gain = fixedGain;
   if (gain === undefined) {
@@ -414,79 +439,4 @@ function blockSums(planes, map, start, W, t, rate) {
 function nccAt(planes, map, start, W, t, rate) {
   const [xr, xx, rr] = blockSums(planes, map, start, W, t, rate);
   return xx > 0 && rr > 0 ? xr / Math.sqrt(xx * rr) : 0;
-}
-
-/** out[L] += Σ_i x[i]·ref[L + i] for L in [0, out.length). */
-function addCrossCorrelationDirect(x, ref, out) {
-  const W = x.length;
-  for (let L = 0; L < out.length; L++) {
-    let s = 0;
-    for (let i = 0; i < W; i++) s += x[i] * ref[L + i];
-    out[L] += s;
-  }
-}
-
-/** Same as addCrossCorrelationDirect, via FFT: IFFT(conj(X)·REF)[L]. */
-function addCrossCorrelationFft(x, ref, out) {
-  let N = 1;
-  while (N < ref.length) N <<= 1;
-  const xr = new Float64Array(N);
-  const xi = new Float64Array(N);
-  const rr = new Float64Array(N);
-  const ri = new Float64Array(N);
-  xr.set(x);
-  rr.set(ref);
-  fft(xr, xi, false);
-  fft(rr, ri, false);
-  for (let k = 0; k < N; k++) {
-    // conj(X) · R
-    const re = xr[k] * rr[k] + xi[k] * ri[k];
-    const im = xr[k] * ri[k] - xi[k] * rr[k];
-    xr[k] = re;
-    xi[k] = im;
-  }
-  fft(xr, xi, true);
-  for (let L = 0; L < out.length; L++) out[L] += xr[L];
-}
-
-/** In-place iterative radix-2 complex FFT; `inverse` includes the 1/N scale. */
-function fft(re, im, inverse) {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const ang = ((inverse ? 2 : -2) * Math.PI) / len;
-    const wr = Math.cos(ang);
-    const wi = Math.sin(ang);
-    for (let i = 0; i < n; i += len) {
-      let cr = 1;
-      let ci = 0;
-      for (let k = 0; k < len / 2; k++) {
-        const a = i + k;
-        const b = a + len / 2;
-        const tr = re[b] * cr - im[b] * ci;
-        const ti = re[b] * ci + im[b] * cr;
-        re[b] = re[a] - tr;
-        im[b] = im[a] - ti;
-        re[a] += tr;
-        im[a] += ti;
-        const nr = cr * wr - ci * wi;
-        ci = cr * wi + ci * wr;
-        cr = nr;
-      }
-    }
-  }
-  if (inverse) {
-    for (let i = 0; i < n; i++) {
-      re[i] /= n;
-      im[i] /= n;
-    }
-  }
 }

@@ -128,7 +128,7 @@ function flacEntry(bytes: Uint8Array, dfla: BoxHeader, s: SoundFields): Mp4Audio
   const c = BoxCursor.of(bytes, dfla);
   c.fullBox();
   const blocks = c.view(c.left);
-  if (blocks.byteLength < 4 + 34 || (blocks[0] as number & 0x7f) !== 0) {
+  if (blocks.byteLength < 4 + 34 || ((blocks[0] as number) & 0x7f) !== 0) {
     throw new KitharaError('parse', 'MP4 dfLa does not start with a FLAC STREAMINFO block.');
   }
   const si = new BoxCursor(blocks, 4 + 10, 4 + 34, 'dfLa');

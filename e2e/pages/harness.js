@@ -1,0 +1,86 @@
+// Test harness page: exposes helpers on `window.kt` for Playwright. PCM goes back to Node
+// as base64 of the Float32Array bytes (fast to serialize, exact).
+import * as Kithara from '/dist/kithara.mjs';
+
+function toBase64(f32) {
+  const bytes = new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+function errorInfo(e) {
+  return { name: e?.name, code: e?.code, status: e?.status, url: e?.url, message: String(e?.message ?? e), isKithara: e instanceof Kithara.KitharaError };
+}
+
+/** Reads a whole resource (or `maxSeconds` of it) after an optional seek. */
+async function readResource(src, options = {}, { seek, maxSeconds = Infinity, blockFrames = 4096 } = {}) {
+  const t0 = performance.now();
+  const res = await Kithara.Resource.open(src, options);
+  const openMs = performance.now() - t0;
+  if (seek !== undefined) await res.seek(seek);
+  const startPosition = res.position;
+  const maxFrames = Math.min(Number.MAX_SAFE_INTEGER, Math.round(maxSeconds * res.sampleRate));
+  const chunks = [];
+  let frames = 0;
+  const buf = new Float32Array(blockFrames * res.channels);
+  while (frames < maxFrames) {
+    const n = await res.read(buf);
+    if (n === 0) break;
+    const take = Math.min(n, maxFrames - frames);
+    chunks.push(buf.slice(0, take * res.channels));
+    frames += take;
+  }
+  const out = new Float32Array(frames * res.channels);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  const info = { sampleRate: res.sampleRate, channels: res.channels, duration: res.duration, format: res.format, frames, openMs, startPosition, endPosition: res.position };
+  await res.close();
+  return { ...info, pcm: toBase64(out) };
+}
+
+async function tryReadResource(...args) {
+  try {
+    return { ok: true, ...(await readResource(...args)) };
+  } catch (e) {
+    return { ok: false, error: errorInfo(e) };
+  }
+}
+
+/**
+ * Records what a Player outputs: a capture worklet taps `player.output` and stores every
+ * frame into a SharedArrayBuffer, noting the context frame of the first non-silent one.
+ */
+async function makeCapture(ctx, seconds, channels = 2) {
+  await ctx.audioWorklet.addModule('/e2e/pages/capture-worklet.js');
+  const frames = Math.ceil(seconds * ctx.sampleRate);
+  const sab = new SharedArrayBuffer(frames * channels * 4 + 64);
+  const node = new AudioWorkletNode(ctx, 'kithara-capture', {
+    numberOfInputs: 1,
+    numberOfOutputs: 1,
+    outputChannelCount: [channels],
+    channelCount: channels,
+    channelCountMode: 'explicit',
+    processorOptions: { sab, frames, channels },
+  });
+  node.connect(ctx.destination);
+  const meta = new Int32Array(sab, 0, 16);
+  const data = new Float32Array(sab, 64, frames * channels);
+  return {
+    node,
+    /** Frames recorded so far. */
+    recorded: () => Atomics.load(meta, 0),
+    /** Context frame when the first non-silent frame arrived (-1 if none yet). */
+    firstSoundFrame: () => Atomics.load(meta, 1),
+    /** Context frame when recording started. */
+    startFrame: () => Atomics.load(meta, 2),
+    arm: () => Atomics.store(meta, 3, 1),
+    pcm: (from = 0, to = Atomics.load(meta, 0)) => toBase64(data.slice(from * channels, to * channels)),
+  };
+}
+
+window.kt = { Kithara, readResource, tryReadResource, makeCapture, toBase64, errorInfo };
+window.ktReady = true;

@@ -1,0 +1,230 @@
+/**
+ * The progressive downloader (the reference's three-phase `FileDownloader`), one per source.
+ *
+ * One loop plans requests from a cursor:
+ * 1. Sequential: one open-ended GET from the cursor (first `Range: bytes=0-`), paused while it
+ *    runs more than `lookAheadBytes` ahead of the reader.
+ * 2. On demand: a read far from every running stream moves the cursor there and preempts the
+ *    streams, so the reader's position becomes the new sequential stream. The skipped region
+ *    stays a hole. Each request ends at the next held byte, then the cursor goes on past it.
+ * 3. Gap filling: when nothing is missing past the cursor, the holes are fetched in parallel
+ *    batches; then the resource is committed.
+ * A body that breaks is resumed with a Range request from the first missing byte. Resumes after
+ * progress are immediate; attempts without a new byte back off and are bounded by the policy.
+ * @internal
+ */
+import { childController, type ChildController } from '../platform/abort.js';
+import type { Clock } from '../platform/clock.js';
+import { KitharaError } from '../platform/errors.js';
+import type { Net, NetResponse } from '../net/net.js';
+import { backoffDelay, type RetryPolicy } from '../net/retry-net.js';
+import type { ByteRange } from '../storage/range-set.js';
+import type { StorageResource } from '../storage/resource.js';
+import { Pulse } from './pulse.js';
+import { RangeFetch, type FetchHost, type FetchOutcome } from './range-fetch.js';
+
+/** Tuning of a {@link FileDownloader} (resolved options). */
+export interface DownloaderConfig {
+  lookAheadBytes: number;
+  demandThresholdBytes: number;
+  gapChunkBytes: number;
+  gapBatch: number;
+  retry: RetryPolicy;
+  progressIntervalMs: number;
+}
+
+/** What the downloader reports to its owner. */
+export interface DownloaderEvents {
+  onHeaders(): void;
+  onProgress(final: boolean): void;
+  onComplete(): void;
+  onFatal(error: KitharaError): void;
+}
+
+/** Plans and runs the requests of one progressive download. */
+export class FileDownloader implements FetchHost {
+  private readonly root: ChildController;
+  private readonly readerMoved = new Pulse();
+  private readonly active = new Set<RangeFetch>();
+  private readPos = 0;
+  private cursor = 0;
+  /** Set once a Range request was answered 200: every request then streams from 0. */
+  private rangesIgnored = false;
+  /** With an unknown length, a 416 proves the resource ends at or before this offset. */
+  private upperBound = Infinity;
+  private headersSeen = false;
+  private lastProgressAt = -Infinity;
+
+  constructor(
+    readonly net: Net,
+    readonly url: string,
+    readonly resource: StorageResource,
+    private readonly clock: Clock,
+    private readonly config: DownloaderConfig,
+    private readonly events: DownloaderEvents,
+    parent?: AbortSignal,
+  ) {
+    this.root = childController(parent);
+  }
+
+  /** The signal every request of this download hangs from. */
+  get signal(): AbortSignal {
+    return this.root.signal;
+  }
+
+  /** Starts the loop. Settles when the resource is committed, failed or aborted. */
+  start(): Promise<void> {
+    return this.loop().catch((err: unknown) => this.fatal(KitharaError.from(err, 'network')));
+  }
+
+  /** Stops every request. The owner fails the resource. */
+  abort(reason: KitharaError): void {
+    this.root.abort(reason);
+  }
+
+  /** The reader is at `pos`: releases a stream paused by backpressure. */
+  setReadPosition(pos: number): void {
+    if (pos === this.readPos) return;
+    this.readPos = pos;
+    this.readerMoved.notify();
+  }
+
+  /**
+   * The reader waits for `[start, end)`. Unless a running stream is about to deliver its first
+   * missing byte, moves the cursor there and preempts the running streams.
+   */
+  demand(start: number, end: number): void {
+    const gap = this.resource.available.firstGap(start, end);
+    if (gap === undefined || this.root.signal.aborted || this.resource.status !== 'active') return;
+    if (this.rangesIgnored) return; // a new request would start from 0 again: let the stream run
+    for (const f of this.active) {
+      if (f.covers(gap.start) && gap.start - f.pos <= this.config.demandThresholdBytes) return;
+    }
+    this.cursor = gap.start;
+    for (const f of this.active) f.preempt();
+  }
+
+  // ---- FetchHost ----
+
+  async throttle(pos: number, signal: AbortSignal): Promise<void> {
+    while (pos - this.readPos > this.config.lookAheadBytes) await this.readerMoved.wait(signal);
+  }
+
+  onResponse(res: NetResponse, requestedStart: number): void {
+    if (res.status === 200) this.rangesIgnored = true;
+    const known = this.resource.length;
+    if (res.totalLength !== undefined) {
+      if (known === undefined) this.resource.setLength(res.totalLength);
+      else if (known !== res.totalLength) {
+        throw new KitharaError('http', `The size of ${this.url} changed from ${known} to ${res.totalLength} bytes.`, { url: this.url, status: res.status });
+      }
+    }
+    if (res.rangeStart > requestedStart) {
+      throw new KitharaError('http', `${this.url} answered from byte ${res.rangeStart}, not ${requestedStart}.`, { url: this.url, status: res.status });
+    }
+    if (!this.headersSeen) {
+      this.headersSeen = true;
+      this.events.onHeaders();
+    }
+  }
+
+  onEof(pos: number): void {
+    this.resource.setLength(pos);
+  }
+
+  onBytes(): void {
+    const now = this.clock.now();
+    if (now - this.lastProgressAt < this.config.progressIntervalMs) return;
+    this.lastProgressAt = now;
+    this.events.onProgress(false);
+  }
+
+  // ---- the loop ----
+
+  private limit(): number {
+    return Math.min(this.resource.length ?? Infinity, this.upperBound);
+  }
+
+  /** The requests to run next: the stream from the cursor, else a batch of holes. */
+  private plan(): ByteRange[] {
+    const limit = this.limit();
+    const avail = this.resource.available;
+    if (this.rangesIgnored) {
+      const first = avail.firstGap(0, limit);
+      return first === undefined ? [] : [{ start: first.start, end: Infinity }];
+    }
+    const forward = this.cursor < limit ? avail.firstGap(this.cursor, limit) : undefined;
+    if (forward !== undefined) return [forward];
+    return avail
+      .gaps(0, limit)
+      .slice(0, this.config.gapBatch)
+      .map((g) => ({ start: g.start, end: Math.min(g.end, g.start + this.config.gapChunkBytes) }));
+  }
+
+  private async loop(): Promise<void> {
+    let fruitless = 0;
+    while (!this.root.signal.aborted && this.resource.status === 'active') {
+      const plan = this.plan();
+      if (plan.length === 0) {
+        this.finish();
+        return;
+      }
+      const before = this.resource.available.coveredBytes;
+      const lengthBefore = this.resource.length;
+      const known = this.limit();
+      const fetches = plan.map((r) => new RangeFetch(this, r.start, r.end >= known ? undefined : r.end, this.root.signal));
+      for (const f of fetches) this.active.add(f);
+      const outcomes = await Promise.all(fetches.map((f) => f.run()));
+      for (const f of fetches) this.active.delete(f);
+      if (this.root.signal.aborted || this.resource.status !== 'active') return;
+
+      const progressed = this.resource.available.coveredBytes > before || this.resource.length !== lengthBefore;
+      const failure = this.firstFailure(outcomes, fetches);
+      if (failure !== undefined) return this.fatal(failure);
+      const dropped = outcomes.find((o): o is Extract<FetchOutcome, { kind: 'dropped' }> => o.kind === 'dropped');
+      if (dropped === undefined || progressed) {
+        fruitless = 0;
+        continue;
+      }
+      fruitless++;
+      if (fruitless > this.config.retry.maxRetries) {
+        const e = dropped.error;
+        return this.fatal(new KitharaError(e.code, `Download of ${this.url} failed after ${fruitless} attempts without progress: ${e.message}`, { url: this.url, status: e.status, cause: e }));
+      }
+      await this.clock.sleep(backoffDelay(this.config.retry, fruitless - 1, Math.random), this.root.signal).catch(() => undefined);
+    }
+  }
+
+  /** The fatal error among the outcomes, after handling the recoverable 416. */
+  private firstFailure(outcomes: FetchOutcome[], fetches: RangeFetch[]): KitharaError | undefined {
+    for (let i = 0; i < outcomes.length; i++) {
+      const o = outcomes[i]!;
+      if (o.kind !== 'failed') continue;
+      const start = fetches[i]!.start;
+      if (o.error.status === 416 && this.resource.length === undefined && start > 0) {
+        // Asked past the end of a resource of unknown size: it ends at or before `start`.
+        this.upperBound = Math.min(this.upperBound, start);
+        this.cursor = 0;
+        continue;
+      }
+      return o.error;
+    }
+    return undefined;
+  }
+
+  private finish(): void {
+    if (this.resource.status !== 'active') return;
+    const held = this.resource.available;
+    let end = 0;
+    for (const r of held) end = r.end;
+    this.resource.commit(this.resource.length ?? end);
+    this.events.onProgress(true);
+    this.events.onComplete();
+  }
+
+  private fatal(error: KitharaError): void {
+    if (this.root.signal.aborted) return;
+    this.root.abort(error);
+    this.events.onFatal(error);
+  }
+}
