@@ -1,7 +1,19 @@
 // npm test: build, unit tests (node:test), browser tests (Playwright + system Chromium).
 // The last line is "N passed, N failed" counting both suites together.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Every *.test.ts under test/ (Node 20's --test does not expand globs). */
+function unitTestFiles(dir = 'test') {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...unitTestFiles(path));
+    else if (name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
 
 const only = process.argv.slice(2); // optional: 'unit' or 'e2e'
 const want = (suite) => only.length === 0 || only.includes(suite);
@@ -30,7 +42,7 @@ if (want('unit')) {
     '--import', 'tsx', '--test', '--test-concurrency=2',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', '--test-reporter-destination=test-results/unit.tap',
-    'test/**/*.test.ts',
+    ...unitTestFiles(),
   ]);
   const tap = existsSync('test-results/unit.tap') ? readFileSync('test-results/unit.tap', 'utf8') : '';
   const pass = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);

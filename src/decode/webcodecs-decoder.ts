@@ -2,9 +2,14 @@
  * WebCodecs AudioDecoder behind the {@link Decoder} interface.
  *
  * Timing: each EncodedAudioChunk carries its packet's start frame as a microsecond timestamp;
- * the output's frame position is a running counter started from the first packet after each
- * reset (decoders emit output in order, and a running counter is exact where timestamps
- * round). Output is converted to f32-planar with `AudioData.copyTo`, which every WebCodecs
+ * the output's frame position is a running counter started after each reset (decoders emit
+ * output in order, and a running counter is exact where timestamps round). Where the counter
+ * starts depends on the codec (see {@link startRule}), measured on Chromium:
+ * - Opus with an OpusHead description: the decoder drops the pre-skip itself, after every
+ *   reset, so the first output starts `preSkip` frames after the first packet.
+ * - Vorbis: the first packet after a reset only primes the overlap and yields nothing, so the
+ *   first output starts at the second packet.
+ * Output is converted to f32-planar with `AudioData.copyTo`, which every WebCodecs
  * implementation must support.
  */
 import { KitharaError } from '../platform/errors.js';
@@ -13,6 +18,19 @@ import type { DecodedChunk, Decoder } from './types.js';
 
 /** Packets allowed inside the platform decoder before `ready()` waits. */
 const HIGH_WATER = 8;
+
+/** Where the first output after a reset starts: after `skipPackets` packets, plus `offset` frames. */
+interface StartRule {
+  skipPackets: number;
+  offset: number;
+}
+
+/** The start rule of a codec on WebCodecs (see the file header). */
+export function startRule(track: TrackInfo): StartRule {
+  if (track.codec === 'opus' && track.description !== undefined) return { skipPackets: 0, offset: track.delayFrames };
+  if (track.codec === 'vorbis') return { skipPackets: 1, offset: 0 };
+  return { skipPackets: 0, offset: 0 };
+}
 
 /** The AudioDecoderConfig for a track. */
 export function webCodecsConfig(track: TrackInfo): AudioDecoderConfig {
@@ -49,10 +67,13 @@ export class WebCodecsDecoder implements Decoder {
   /** Packets fed and outputs seen since the last reset: their difference bounds work in flight. */
   private fed = 0;
   private outs = 0;
-  private firstPacketFrame = 0;
+  /** Start frames of the first packets after a reset (as many as the start rule needs). */
+  private firstFrames: number[] = [];
+  private readonly rule: StartRule;
 
   constructor(private readonly track: TrackInfo) {
     this.config = webCodecsConfig(track);
+    this.rule = startRule(track);
     this.name = `WebCodecs ${track.codecString}`;
     this.decoder = new AudioDecoder({
       output: (data) => this.onOutput(data),
@@ -77,7 +98,7 @@ export class WebCodecsDecoder implements Decoder {
 
   decode(packet: EncodedPacket): void {
     if (this.failure !== undefined || this.decoder.state !== 'configured') return;
-    if (this.fed === 0) this.firstPacketFrame = packet.frame;
+    if (this.firstFrames.length <= this.rule.skipPackets) this.firstFrames.push(packet.frame);
     this.fed += 1;
     try {
       this.decoder.decode(
@@ -127,6 +148,7 @@ export class WebCodecsDecoder implements Decoder {
     this.nextFrame = undefined;
     this.fed = 0;
     this.outs = 0;
+    this.firstFrames = [];
     if (this.decoder.state === 'closed' || this.failure !== undefined) return;
     this.decoder.reset();
     this.decoder.configure(this.config);
@@ -149,13 +171,20 @@ export class WebCodecsDecoder implements Decoder {
         planes.push(plane);
       }
       this.outs += 1;
-      const frame = this.nextFrame ?? Math.round((this.firstPacketFrame * data.sampleRate) / this.track.sampleRate);
+      const frame = this.nextFrame ?? this.firstOutputFrame(data.sampleRate);
       this.nextFrame = frame + frames;
       this.output.push({ frame, frames, sampleRate: data.sampleRate, planes });
     } finally {
       data.close();
       this.wake();
     }
+  }
+
+  /** Frame (at the output's rate) where the first output after a reset starts. */
+  private firstOutputFrame(outRate: number): number {
+    const i = Math.min(this.rule.skipPackets, this.firstFrames.length - 1);
+    const packetFrame = (this.firstFrames[i] ?? 0) + this.rule.offset;
+    return Math.round((packetFrame * outRate) / this.track.sampleRate);
   }
 
   private onError(e: unknown): void {

@@ -7,8 +7,8 @@ import type { FormatInfo, NetOptions, ResamplerQuality, DecoderChoice, CacheChoi
 
 /** Where a player's PCM goes. */
 export type OutputTarget =
-  | { kind: 'sab'; sab: SharedArrayBuffer }
-  | { kind: 'port'; port: MessagePort; channels: number; capacityFrames: number };
+  | { kind: 'sab'; sab: SharedArrayBuffer; epochBase: number }
+  | { kind: 'port'; port: MessagePort; channels: number; capacityFrames: number; batchFrames: number; epochBase: number };
 
 /** What to open and how. */
 export interface OpenRequest {

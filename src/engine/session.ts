@@ -30,6 +30,10 @@ export class Session {
   private wake: (() => void) | undefined;
   private closed = false;
   private announcedEpoch = -1;
+  /** Output epochs are `epochBase + pipeline.epoch`, so they keep rising across sessions of one player. */
+  private epochBase = 0;
+  /** Aborted by every seek and by close: wakes a pump waiting for ring space. */
+  private waitAbort = new AbortController();
 
   private constructor(
     private readonly source: OpenedSource,
@@ -47,7 +51,7 @@ export class Session {
       lastProgress = now;
       emit({ type: 'progress', loaded, total, ranges });
     };
-    const source = await openSource(request, onProgress, (err) => emit({ type: 'error', error: err.toJSON() }));
+    const source = await openSource(request, onProgress, (err: KitharaError) => emit({ type: 'error', error: err.toJSON() }));
     try {
       const reader = new ByteReader(source.byteSource);
       const demuxer = await openDemuxer(reader, source.hints, formats);
@@ -65,7 +69,9 @@ export class Session {
       };
       const session = new Session(source, pipeline, emit, info);
       if (request.output !== undefined) {
-        session.sink = createSink(request.output);
+        session.epochBase = request.output.epochBase;
+        session.sink = createSink(request.output, request.outRate);
+        session.sink.flush(session.epochBase);
         void session.pump();
       }
       return session;
@@ -78,8 +84,10 @@ export class Session {
   /** Seeks; resolves with the new epoch once repositioned. */
   async seek(seconds: number): Promise<number> {
     const seeking = this.pipeline.seek(seconds);
-    const epoch = this.pipeline.epoch;
+    const epoch = this.epochBase + this.pipeline.epoch;
     this.sink?.flush(epoch);
+    this.waitAbort.abort();
+    this.waitAbort = new AbortController();
     this.wake?.();
     await seeking;
     return epoch;
@@ -99,6 +107,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.abort.abort(new KitharaError('aborted', 'The session was closed.'));
+    this.waitAbort.abort();
     this.wake?.();
     this.pipeline.close();
     this.source.close();
@@ -117,8 +126,9 @@ export class Session {
         if (block === null) {
           if (epoch !== this.pipeline.epoch) continue;
           if (this.announcedEpoch !== epoch) this.announceSeeked(epoch, this.pipeline.position);
-          sink.setEnded(true);
-          this.emit({ type: 'decodeended', epoch });
+          sink.commit();
+          sink.setEnded();
+          this.emit({ type: 'decodeended', epoch: this.epochBase + epoch });
           await new Promise<void>((resolve) => {
             this.wake = resolve;
             if (epoch !== this.pipeline.epoch || this.closed) resolve();
@@ -143,13 +153,22 @@ export class Session {
       const n = sink.write(block.planes, block.frames - offset, offset);
       if (n > 0 && this.announcedEpoch !== block.epoch) this.announceSeeked(block.epoch, block.time);
       offset += n;
-      if (offset < block.frames) await sink.waitForSpace(Math.min(block.frames - offset, 1024), this.abort.signal);
+      if (offset < block.frames) {
+        const signal = this.waitAbort.signal;
+        try {
+          await sink.waitForSpace(Math.min(block.frames - offset, 1024), signal);
+        } catch (e) {
+          if (signal.aborted || this.closed) return;
+          throw e;
+        }
+      }
     }
+    sink.commit();
   }
 
   private announceSeeked(epoch: number, time: number): void {
     this.announcedEpoch = epoch;
-    this.emit({ type: 'seeked', epoch, time });
+    this.emit({ type: 'seeked', epoch: this.epochBase + epoch, time });
   }
 }
 

@@ -31,6 +31,8 @@ export interface DownloaderConfig {
   gapBatch: number;
   retry: RetryPolicy;
   progressIntervalMs: number;
+  /** Jitter source for resume backoff, in [0, 1). */
+  random: () => number;
 }
 
 /** What the downloader reports to its owner. */
@@ -170,7 +172,6 @@ export class FileDownloader implements FetchHost {
         return;
       }
       const before = this.resource.available.coveredBytes;
-      const lengthBefore = this.resource.length;
       const known = this.limit();
       const fetches = plan.map((r) => new RangeFetch(this, r.start, r.end >= known ? undefined : r.end, this.root.signal));
       for (const f of fetches) this.active.add(f);
@@ -178,7 +179,7 @@ export class FileDownloader implements FetchHost {
       for (const f of fetches) this.active.delete(f);
       if (this.root.signal.aborted || this.resource.status !== 'active') return;
 
-      const progressed = this.resource.available.coveredBytes > before || this.resource.length !== lengthBefore;
+      const progressed = this.resource.available.coveredBytes > before;
       const failure = this.firstFailure(outcomes, fetches);
       if (failure !== undefined) return this.fatal(failure);
       const dropped = outcomes.find((o): o is Extract<FetchOutcome, { kind: 'dropped' }> => o.kind === 'dropped');
@@ -191,7 +192,7 @@ export class FileDownloader implements FetchHost {
         const e = dropped.error;
         return this.fatal(new KitharaError(e.code, `Download of ${this.url} failed after ${fruitless} attempts without progress: ${e.message}`, { url: this.url, status: e.status, cause: e }));
       }
-      await this.clock.sleep(backoffDelay(this.config.retry, fruitless - 1, Math.random), this.root.signal).catch(() => undefined);
+      await this.clock.sleep(backoffDelay(this.config.retry, fruitless - 1, this.config.random), this.root.signal).catch(() => undefined);
     }
   }
 
@@ -201,8 +202,9 @@ export class FileDownloader implements FetchHost {
       const o = outcomes[i]!;
       if (o.kind !== 'failed') continue;
       const start = fetches[i]!.start;
-      if (o.error.status === 416 && this.resource.length === undefined && start > 0) {
-        // Asked past the end of a resource of unknown size: it ends at or before `start`.
+      if (o.error.status === 416 && this.resource.length === undefined) {
+        // Asked past the end of a resource of unknown size: it ends at or before `start`
+        // (an empty resource when `start` is 0).
         this.upperBound = Math.min(this.upperBound, start);
         this.cursor = 0;
         continue;

@@ -61,7 +61,7 @@ export class RangeFetch {
 
   /** `true` when this stream will deliver `offset` (it lies ahead of it, within its range). */
   covers(offset: number): boolean {
-    return offset >= this.pos && (this.end === undefined || offset < this.end);
+    return !this.preempted && offset >= this.pos && (this.end === undefined || offset < this.end);
   }
 
   /** Runs the request to its end. Never rejects. */

@@ -11,6 +11,8 @@ export interface EngineClient {
   api: Comlink.Remote<EngineApi>;
   nextId(): number;
   proxy(fn: (e: EngineEvent) => void): (e: EngineEvent) => void;
+  /** Marks `value` to be sent with `transfer` moved, not copied. */
+  transfer<T>(value: T, transfer: Transferable[]): T;
 }
 
 const engines = new Map<string, EngineClient>();
@@ -41,6 +43,7 @@ export function getEngine(workerUrl?: string | URL): EngineClient {
       api: Comlink.wrap<EngineApi>(worker),
       nextId: () => ++ids,
       proxy: (fn) => Comlink.proxy(fn),
+      transfer: (value, list) => (list.length === 0 ? value : Comlink.transfer(value, list)),
     };
     engines.set(key, engine);
   }

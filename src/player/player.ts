@@ -12,6 +12,7 @@ import { PLAYER_DEFAULTS, checkChoice, checkNumber } from './defaults.js';
 import { getEngine, siblingUrl, type EngineClient } from './engine-client.js';
 import { OutputBridge } from './output-bridge.js';
 import { KitharaTimeRanges } from './time-ranges.js';
+import type { OutputNotice } from '../ring/protocol.js';
 import type { FormatInfo, PlayerEventMap, PlayerOptions, PlayerStats, VariantInfo } from './types.js';
 
 /** HTMLMediaElement.readyState values. */
@@ -57,7 +58,6 @@ export class Player extends EventTarget {
   private epoch = 0;
   private decodeEnded = false;
   private waiting = false;
-  private lastUnderruns = 0;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private destroyed = false;
   /** Whether looping at the end. */
@@ -125,9 +125,12 @@ export class Player extends EventTarget {
       const bridge = await this.ensureBridge();
       if (token !== this.loadToken) return;
       const id = this.engine.nextId();
+      const epochBase = this.epoch + 1;
+      this.epoch = epochBase;
+      const output = bridge.target(epochBase);
       const info = await this.engine.api.open(
         id,
-        {
+        this.engine.transfer({
           src: source,
           baseUrl: globalThis.location?.href ?? '',
           outRate: this.audioContext.sampleRate,
@@ -138,8 +141,8 @@ export class Player extends EventTarget {
           cache: this.options.cache ?? PLAYER_DEFAULTS.cache,
           cacheMaxBytes: this.options.cacheMaxBytes ?? PLAYER_DEFAULTS.cacheMaxBytes,
           abr: this.options.abr ?? {},
-          output: bridge.target(),
-        },
+          output: output.target,
+        }, output.transfer),
         this.engine.proxy((e) => this.onEngineEvent(id, e)),
       );
       if (token !== this.loadToken) {
@@ -356,8 +359,9 @@ export class Player extends EventTarget {
       const workletUrl = this.options.workletUrl ?? siblingUrl('kithara.worklet.js');
       const bufferSec = this.options.bufferAheadSec ?? PLAYER_DEFAULTS.bufferAheadSec;
       this.bridgeReady = OutputBridge.create(this.audioContext, this.output, String(workletUrl), bufferSec, {
-        onEnded: () => this.onOutputEnded(),
-        onStarted: () => this.onOutputStarted(),
+        onEnded: (n) => this.onOutputEnded(n),
+        onStarted: (n) => this.onOutputStarted(n),
+        onUnderrun: (n) => this.onOutputUnderrun(n),
       }).then((bridge) => {
         this.bridge = bridge;
         return bridge;
@@ -410,14 +414,20 @@ export class Player extends EventTarget {
     }
   }
 
-  private onOutputStarted(): void {
-    if (this.pausedValue) return;
-    if (this.waiting) this.waiting = false;
+  private onOutputStarted(notice: OutputNotice): void {
+    if (this.pausedValue || notice.epoch !== this.epoch) return;
+    this.waiting = false;
     this.emit('playing');
   }
 
-  private onOutputEnded(): void {
-    if (!this.decodeEnded || this.pausedValue || this.seekingValue) return;
+  private onOutputUnderrun(notice: OutputNotice): void {
+    if (this.pausedValue || this.seekingValue || this.decodeEnded || notice.epoch !== this.epoch || this.waiting) return;
+    this.waiting = true;
+    this.emit('waiting');
+  }
+
+  private onOutputEnded(notice: OutputNotice): void {
+    if (notice.epoch !== this.epoch || !this.decodeEnded || this.pausedValue || this.seekingValue) return;
     if (this.loop) {
       void this.seekTo(0);
       return;
@@ -434,7 +444,6 @@ export class Player extends EventTarget {
 
   private startTicker(): void {
     if (this.ticker !== undefined) return;
-    this.lastUnderruns = this.bridge?.underruns() ?? 0;
     this.ticker = setInterval(() => this.tick(), PLAYER_DEFAULTS.timeupdateIntervalMs);
   }
 
@@ -443,18 +452,9 @@ export class Player extends EventTarget {
     this.ticker = undefined;
   }
 
-  /** Periodic, like HTMLMediaElement's timeupdate: also notices underruns ('waiting'). */
+  /** Periodic, like HTMLMediaElement's timeupdate (which fires every 15–250 ms). */
   private tick(): void {
     if (this.pausedValue) return;
-    const underruns = this.bridge?.underruns() ?? 0;
-    if (underruns > this.lastUnderruns && !this.decodeEnded && !this.seekingValue && !this.waiting) {
-      this.waiting = true;
-      this.emit('waiting');
-    } else if (this.waiting && underruns === this.lastUnderruns) {
-      this.waiting = false;
-      this.emit('playing');
-    }
-    this.lastUnderruns = underruns;
     this.emit('timeupdate');
   }
 
@@ -485,8 +485,6 @@ export class Player extends EventTarget {
     this.session = undefined;
     if (session === undefined) return;
     this.bridge?.setPlaying(false);
-    this.bridge?.reset();
-    this.epoch = 0;
     await this.engine.api.close(session.id).catch(() => undefined);
   }
 

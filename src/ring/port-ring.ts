@@ -85,6 +85,11 @@ export class PortRingWriter implements PcmWriter {
     return this.currentEpoch;
   }
 
+  /** Batch buffers made so far (bounded; steady state reuses them). @internal */
+  get allocatedBuffers(): number {
+    return this.allocated;
+  }
+
   /** Frames written and not yet credited back (posted or still in the partial batch). */
   available(): number {
     return this.inFlight + this.fill;

@@ -62,9 +62,8 @@ export class RingReader implements PcmReader {
   sync(): SyncResult {
     const ctl = this.ctl;
     // Order matters: the write index first, the flush sequence second.
-    const seq = Atomics.load(ctl, Ctl.FLUSH_SEQ);
-    for (let k = 0; k < 200; k++) Atomics.load(ctl, 0);
     this.writeIndex = Atomics.load(ctl, Ctl.WRITE_INDEX);
+    const seq = Atomics.load(ctl, Ctl.FLUSH_SEQ);
     if (seq === this.appliedSeq) {
       this.busy = false;
       return SYNC_OK;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openMp3, parseMpegHeader, parseVbrHeader, mp3Format, MP3_DECODER_DELAY, MP3_ASSUMED_ENCODER_DELAY } from '../../src/demux/mp3/index.js';
+import { openMp3, parseMpegHeader, parseVbrHeader, mp3Format, MP3_DECODER_DELAY, MP3_ASSUMED_ENCODER_DELAY, MP3_PREROLL_FRAMES } from '../../src/demux/mp3/index.js';
 import type { EncodedPacket } from '../../src/demux/types.js';
 import { concat, facts, fixture, id3Tag, memoryReader, noise, readAll, rejectsWith, sameBytes, trickleReader } from './fixture-io.js';
 
@@ -24,7 +24,7 @@ test('CBR MP3 with an Info+LAME tag: gapless numbers match ffmpeg and the Info f
   assert.equal(d.track.channels, 2);
   assert.equal(d.track.delayFrames, LAME_DELAY_PLUS_DECODER);
   assert.equal(d.track.totalFrames, facts('chirp-cbr.mp3').frames);
-  assert.equal(d.track.prerollFrames, 2 * 1152);
+  assert.equal(d.track.prerollFrames, MP3_PREROLL_FRAMES * 1152);
   assert.equal(d.track.bitrate, 128000);
   const packets = await readAll(d);
   assert.equal(packets.length, PACKETS['chirp-cbr.mp3']);

@@ -51,7 +51,7 @@ export async function serve(): Promise<Served> {
 }
 
 /** Deterministic pseudo-random bytes where every offset's value differs from its neighbours'. */
-export function patternBytes(length: number, seed = 1): Uint8Array {
+export function patternBytes(length: number, seed = 1): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(length);
   let s = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {

@@ -35,10 +35,11 @@ function spin(ms: number): void {
   while (performance.now() < end);
 }
 
-test('a writer thread moves 3 million frames to a reader thread with no loss, duplication or reordering', async () => {
+test('a writer thread moves 3 million frames to a reader thread with no loss, duplication or reordering', async (t) => {
   const total = 3_000_000;
   const sab = createRing(2, 8192, { initialIndex: 2 ** 31 - 1_000_000 });
   const { worker, done, state } = startWriter(sab, 'stream', total, 11);
+  t.after(() => worker.terminate());
   let idles = 0;
   const reader = new RingReader(sab);
   const rand = seeded(12);
@@ -60,13 +61,13 @@ test('a writer thread moves 3 million frames to a reader thread with no loss, du
   }
   const { waits } = await done;
   assert.ok(waits > 0, 'the writer had to wait for space at least once');
-  await worker.terminate();
 });
 
-test('flushes racing with a reader thread: every frame read belongs to the epoch the reader reports', async () => {
+test('flushes racing with a reader thread: every frame read belongs to the epoch the reader reports', async (t) => {
   const total = 2_000_000;
   const sab = createRing(2, 1024, { initialIndex: 2 ** 32 - 500_000 });
   const { worker, done, state } = startWriter(sab, 'epochs', total, 21);
+  t.after(() => worker.terminate());
   let idles = 0;
   const reader = new RingReader(sab);
   const rand = seeded(22);
@@ -104,5 +105,4 @@ test('flushes racing with a reader thread: every frame read belongs to the epoch
   await done;
   assert.equal(finalCount, 50_000, 'the final epoch arrived complete');
   assert.ok(epochsSeen > 5, `the reader lived through several epochs (${epochsSeen})`);
-  await worker.terminate();
 });

@@ -6,7 +6,7 @@ import { findRunIn } from '../common/sync-scan.js';
 import { MPEG_SYNTAX } from './mpeg-header.js';
 import { openMp3 } from './mp3-demuxer.js';
 
-export { openMp3, MP3_DEFAULTS, MP3_DECODER_DELAY, MP3_ASSUMED_ENCODER_DELAY, type Mp3Options } from './mp3-demuxer.js';
+export { openMp3, MP3_DEFAULTS, MP3_DECODER_DELAY, MP3_ASSUMED_ENCODER_DELAY, MP3_PREROLL_FRAMES, type Mp3Options } from './mp3-demuxer.js';
 export { parseMpegHeader, type MpegHeader } from './mpeg-header.js';
 export { parseVbrHeader, type VbrHeader } from './vbr-header.js';
 

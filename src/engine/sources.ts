@@ -1,0 +1,66 @@
+/**
+ * Turns an OpenRequest's `src` into a ByteSource: a progressive download for URLs, a
+ * BlobSource for Blobs and Files. HLS playlists are recognised here too.
+ */
+import { KitharaError } from '../platform/errors.js';
+import { createNet } from '../net/net-options.js';
+import type { ByteSource } from '../stream/source.js';
+import { ProgressiveSource } from '../file/progressive-source.js';
+import { BlobSource } from '../file/blob-source.js';
+import type { ProbeHints } from '../demux/types.js';
+import type { OpenRequest } from './protocol.js';
+
+/** A source ready for the demuxer. */
+export interface OpenedSource {
+  byteSource: ByteSource;
+  hints: ProbeHints;
+  close(): void;
+}
+
+/** Progress callback: loaded bytes, total (NaN unknown), held ranges, final flag. */
+export type ProgressFn = (loaded: number, total: number, ranges: [number, number][], final: boolean) => void;
+
+/** Resolves `src` against the page URL, with a clear error for nonsense. */
+export function resolveUrl(src: string, baseUrl: string): string {
+  try {
+    return new URL(src, baseUrl || undefined).href;
+  } catch {
+    throw new KitharaError('parse', `The source URL is not valid: ${JSON.stringify(src)}.`, { url: src });
+  }
+}
+
+/** Opens the request's source. Rejects with `http`/`network` errors when the first answer fails. */
+export async function openSource(request: OpenRequest, onProgress: ProgressFn, onError: (err: KitharaError) => void): Promise<OpenedSource> {
+  const src = request.src;
+  if (typeof src !== 'string') {
+    const blob = new BlobSource(src);
+    const size = src.size;
+    onProgress(size, size, [[0, size]], true);
+    const name = typeof File !== 'undefined' && src instanceof File ? src.name : undefined;
+    return { byteSource: blob, hints: { url: name, mimeType: src.type || undefined }, close: () => undefined };
+  }
+  const url = resolveUrl(src, request.baseUrl);
+  const net = createNet({
+    headers: request.net.headers,
+    credentials: request.net.credentials,
+    connectTimeoutMs: request.net.connectTimeoutMs,
+    inactivityTimeoutMs: request.net.inactivityTimeoutMs,
+    retry: request.net.retry,
+  });
+  const source = new ProgressiveSource(url, {
+    net,
+    retry: request.net.retry,
+    onProgress: (p) => {
+      const total = p.total ?? NaN;
+      onProgress(p.loaded, total, p.ranges.map((r) => [r.start, r.end]), p.total !== undefined && p.loaded >= p.total);
+    },
+    onError,
+  });
+  try {
+    await source.ready;
+  } catch (e) {
+    source.abort();
+    throw KitharaError.from(e, 'network');
+  }
+  return { byteSource: source, hints: { url }, close: () => source.abort() };
+}

@@ -1,0 +1,155 @@
+/**
+ * A {@link ByteSource} over a progressive HTTP download (the reference's `FileSource` plus its
+ * downloader). Reads wait on the storage resource, event-driven; a read of bytes that no running
+ * stream is about to deliver redirects the download there (see {@link FileDownloader}).
+ */
+import { realClock, type Clock } from '../platform/clock.js';
+import { KitharaError } from '../platform/errors.js';
+import type { Net } from '../net/net.js';
+import { createNet, resolveRetryPolicy } from '../net/net-options.js';
+import type { ReadonlyRangeSet } from '../storage/range-set.js';
+import type { ResourceStatus, StorageResource } from '../storage/resource.js';
+import { MemoryResource } from '../storage/memory-resource.js';
+import type { ByteSource } from '../stream/source.js';
+import { FileDownloader } from './file-downloader.js';
+import { FILE_DEFAULTS, checkBytes, type DownloadProgress, type ProgressiveSourceOptions } from './file-options.js';
+
+/** Calls a listener, containing anything it throws. */
+function notify<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
+  try {
+    fn?.(...args);
+  } catch {
+    // A listener that throws never breaks the download.
+  }
+}
+
+/** Progressive download of one URL, readable at any offset while it arrives. */
+export class ProgressiveSource implements ByteSource {
+  /** The URL being downloaded. */
+  readonly url: string;
+  /** Where the bytes are stored. */
+  readonly resource: StorageResource;
+  private readonly downloader: FileDownloader;
+  private readonly options: ProgressiveSourceOptions;
+  private readonly headers: Promise<void>;
+  private resolveHeaders!: () => void;
+  private rejectHeaders!: (err: KitharaError) => void;
+  private readonly done: Promise<void>;
+
+  /** Starts downloading `url` at once. */
+  constructor(url: string, options: ProgressiveSourceOptions = {}) {
+    this.url = url;
+    this.options = options;
+    const clock: Clock = options.clock ?? realClock;
+    const net: Net = options.net ?? createNet({}, { clock });
+    this.resource = options.resource ?? new MemoryResource(url);
+    this.headers = new Promise<void>((resolve, reject) => {
+      this.resolveHeaders = resolve;
+      this.rejectHeaders = reject;
+    });
+    this.headers.catch(() => undefined); // observed through `ready`; never unhandled
+    if (options.progressIntervalMs !== undefined && !(options.progressIntervalMs >= 0)) {
+      throw new TypeError('options.progressIntervalMs, when provided, must be a non-negative number.');
+    }
+    const gapBatch = checkBytes('gapBatch', options.gapBatch, FILE_DEFAULTS.gapBatch);
+    this.downloader = new FileDownloader(
+      net,
+      url,
+      this.resource,
+      clock,
+      {
+        lookAheadBytes: checkBytes('lookAheadBytes', options.lookAheadBytes, FILE_DEFAULTS.lookAheadBytes),
+        demandThresholdBytes: checkBytes('demandThresholdBytes', options.demandThresholdBytes, FILE_DEFAULTS.demandThresholdBytes),
+        gapChunkBytes: checkBytes('gapChunkBytes', options.gapChunkBytes, FILE_DEFAULTS.gapChunkBytes),
+        gapBatch,
+        retry: resolveRetryPolicy(options.retry),
+        progressIntervalMs: options.progressIntervalMs ?? FILE_DEFAULTS.progressIntervalMs,
+        random: Math.random,
+      },
+      {
+        onHeaders: () => this.resolveHeaders(),
+        onProgress: () => notify(this.options.onProgress, this.progress()),
+        onComplete: () => {
+          this.resolveHeaders();
+          notify(this.options.onComplete);
+        },
+        onFatal: (error) => this.failWith(error, true),
+      },
+      options.signal,
+    );
+    if (options.signal !== undefined) {
+      options.signal.addEventListener('abort', () => this.abort(), { once: true });
+    }
+    if (this.resource.status === 'committed') {
+      // Already complete (e.g. from a cache): nothing to download.
+      this.resolveHeaders();
+      this.done = Promise.resolve();
+    } else {
+      this.done = this.downloader.start();
+    }
+  }
+
+  /**
+   * Resolves once the first response headers are in (so `length` is known if the server tells
+   * it), or the resource is complete. Rejects with the fatal error or an abort.
+   */
+  get ready(): Promise<void> {
+    return this.headers;
+  }
+
+  /** Settles when the download loop has stopped: committed, failed or aborted. Never rejects. */
+  get finished(): Promise<void> {
+    return this.done;
+  }
+
+  get length(): number | undefined {
+    return this.resource.length;
+  }
+
+  /** The held byte ranges (live view). */
+  get available(): ReadonlyRangeSet {
+    return this.resource.available;
+  }
+
+  /** `'active'` while downloading, then `'committed'` or `'failed'`. */
+  get status(): ResourceStatus {
+    return this.resource.status;
+  }
+
+  /** A progress snapshot. */
+  progress(): DownloadProgress {
+    const avail = this.resource.available;
+    return { loaded: avail.coveredBytes, total: this.resource.length, ranges: [...avail] };
+  }
+
+  async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`read offset must be a non-negative integer, got ${offset}`);
+    if (length <= 0) return new Uint8Array(0);
+    const total = this.resource.length;
+    const end = total === undefined ? offset + length : Math.min(offset + length, total);
+    this.downloader.setReadPosition(offset);
+    if (end > offset && this.resource.status !== 'failed' && this.resource.available.has(offset, end)) {
+      return this.resource.read(offset, end - offset);
+    }
+    this.downloader.demand(offset, offset + length);
+    const outcome = await this.resource.waitRange(offset, offset + length, signal);
+    if (outcome === 'eof') return new Uint8Array(0);
+    return this.resource.read(offset, length);
+  }
+
+  setReadPosition(offset: number): void {
+    this.downloader.setReadPosition(offset);
+  }
+
+  /** Stops every request and wakes every reader with an `aborted` KitharaError. Idempotent. */
+  abort(reason?: KitharaError): void {
+    this.failWith(reason ?? new KitharaError('aborted', `Download of ${this.url} was aborted.`, { url: this.url }), false);
+  }
+
+  private failWith(error: KitharaError, report: boolean): void {
+    this.downloader.abort(error);
+    this.rejectHeaders(error);
+    if (this.resource.status === 'active') this.resource.fail(error);
+    if (report) notify(this.options.onError, error);
+  }
+}
