@@ -84,3 +84,69 @@ async function makeCapture(ctx, seconds, channels = 2) {
 
 window.kt = { Kithara, readResource, tryReadResource, makeCapture, toBase64, errorInfo };
 window.ktReady = true;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits for an event on a target, with a timeout. */
+function once(target, type, ms = 10000) {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out waiting for '${type}'`)), ms);
+    target.addEventListener(type, (e) => {
+      clearTimeout(t);
+      resolve(e);
+    }, { once: true });
+  });
+}
+
+/**
+ * Plays `src` through a Player into a capture worklet and records `seconds` of output.
+ * Options: seekTo (seek while paused before playing), playerOptions, pauseAfter.
+ */
+async function playAndCapture(src, { seconds = 1.5, seekTo, playerOptions = {}, recordSeconds = 12 } = {}) {
+  const ctx = new AudioContext({ sampleRate: 48000 });
+  await ctx.resume();
+  const cap = await makeCapture(ctx, recordSeconds);
+  const events = [];
+  const player = new Kithara.Player({ audioContext: ctx, destination: cap.node, ...playerOptions });
+  for (const type of ['loadstart', 'loadedmetadata', 'durationchange', 'canplay', 'play', 'playing', 'pause', 'waiting', 'seeking', 'seeked', 'ended', 'error', 'formatchange']) {
+    player.addEventListener(type, (e) => events.push({ type, t: performance.now(), detail: e.error ? errorInfo(e.error) : undefined }));
+  }
+  let firstTimeupdate = null;
+  player.addEventListener('timeupdate', () => { if (firstTimeupdate === null) firstTimeupdate = performance.now(); });
+  try {
+    await player.load(src);
+    if (seekTo !== undefined) {
+      const seeked = once(player, 'seeked');
+      player.currentTime = seekTo;
+      await seeked;
+    }
+    cap.arm();
+    const t0 = performance.now();
+    await player.play();
+    const playResolvedMs = performance.now() - t0;
+    await sleep(seconds * 1000);
+    const currentTime = player.currentTime;
+    const stats = player.stats;
+    return {
+      ok: true,
+      events,
+      playResolvedMs,
+      currentTime,
+      duration: player.duration,
+      paused: player.paused,
+      stats: { ...stats },
+      recorded: cap.recorded(),
+      firstSoundFrame: cap.firstSoundFrame(),
+      captureStartFrame: cap.startFrame(),
+      pcm: cap.pcm(),
+      sampleRate: ctx.sampleRate,
+    };
+  } catch (e) {
+    return { ok: false, error: errorInfo(e), events };
+  } finally {
+    await player.destroy();
+    await ctx.close();
+  }
+}
+
+Object.assign(window.kt, { playAndCapture, once, sleep });
