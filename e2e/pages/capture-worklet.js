@@ -1,16 +1,26 @@
-// Test-only AudioWorklet: records its input (interleaved) into a SharedArrayBuffer once armed.
-// meta[0] frames recorded, meta[1] context frame of the first non-silent sample (-1 none),
-// meta[2] context frame when armed, meta[3] armed flag.
+// Test-only AudioWorklet: records its input (interleaved) once armed. With a SharedArrayBuffer
+// (cross-origin isolated pages) the recording is shared memory; without one it is kept here and
+// sent back on a 'dump' message. meta[0] frames recorded, meta[1] context frame of the first
+// non-silent sample (-1 none), meta[2] context frame when armed, meta[3] armed flag.
 class Capture extends AudioWorkletProcessor {
   constructor(options) {
     super();
     const { sab, frames, channels } = options.processorOptions;
-    this.meta = new Int32Array(sab, 0, 16);
-    this.data = new Float32Array(sab, 64, frames * channels);
     this.frames = frames;
     this.channels = channels;
-    Atomics.store(this.meta, 1, -1);
-    Atomics.store(this.meta, 2, -1);
+    if (sab) {
+      this.meta = new Int32Array(sab, 0, 16);
+      this.data = new Float32Array(sab, 64, frames * channels);
+    } else {
+      this.meta = new Int32Array(16);
+      this.data = new Float32Array(frames * channels);
+      this.port.onmessage = (e) => {
+        if (e.data === 'arm') this.meta[3] = 1;
+        if (e.data === 'dump') this.port.postMessage({ meta: this.meta.slice(), data: this.data.slice(0, this.meta[0] * this.channels) });
+      };
+    }
+    this.meta[1] = -1;
+    this.meta[2] = -1;
   }
 
   process(inputs, outputs) {
@@ -21,9 +31,10 @@ class Capture extends AudioWorkletProcessor {
       const src = input[ch] ?? input[0];
       if (src) output[ch].set(src);
     }
-    if (Atomics.load(this.meta, 3) !== 1) return true;
-    if (Atomics.load(this.meta, 2) < 0) Atomics.store(this.meta, 2, currentFrame);
-    let recorded = Atomics.load(this.meta, 0);
+    const meta = this.meta;
+    if (Atomics.load(meta, 3) !== 1) return true;
+    if (Atomics.load(meta, 2) < 0) Atomics.store(meta, 2, currentFrame);
+    let recorded = Atomics.load(meta, 0);
     const chs = this.channels;
     for (let i = 0; i < n && recorded < this.frames; i++, recorded++) {
       let loud = false;
@@ -33,9 +44,9 @@ class Capture extends AudioWorkletProcessor {
         this.data[recorded * chs + ch] = v;
         if (v > 1e-4 || v < -1e-4) loud = true;
       }
-      if (loud && Atomics.load(this.meta, 1) < 0) Atomics.store(this.meta, 1, currentFrame + i);
+      if (loud && Atomics.load(meta, 1) < 0) Atomics.store(meta, 1, currentFrame + i);
     }
-    Atomics.store(this.meta, 0, recorded);
+    Atomics.store(meta, 0, recorded);
     return true;
   }
 }

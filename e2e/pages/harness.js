@@ -57,7 +57,8 @@ async function tryReadResource(...args) {
 async function makeCapture(ctx, seconds, channels = 2) {
   await ctx.audioWorklet.addModule('/e2e/pages/capture-worklet.js');
   const frames = Math.ceil(seconds * ctx.sampleRate);
-  const sab = new SharedArrayBuffer(frames * channels * 4 + 64);
+  const shared = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated === true;
+  const sab = shared ? new SharedArrayBuffer(frames * channels * 4 + 64) : undefined;
   const node = new AudioWorkletNode(ctx, 'kithara-capture', {
     numberOfInputs: 1,
     numberOfOutputs: 1,
@@ -67,18 +68,33 @@ async function makeCapture(ctx, seconds, channels = 2) {
     processorOptions: { sab, frames, channels },
   });
   node.connect(ctx.destination);
-  const meta = new Int32Array(sab, 0, 16);
-  const data = new Float32Array(sab, 64, frames * channels);
+  if (shared) {
+    const meta = new Int32Array(sab, 0, 16);
+    const data = new Float32Array(sab, 64, frames * channels);
+    return {
+      node,
+      shared,
+      recorded: () => Atomics.load(meta, 0),
+      firstSoundFrame: () => Atomics.load(meta, 1),
+      startFrame: () => Atomics.load(meta, 2),
+      arm: () => Atomics.store(meta, 3, 1),
+      pcm: (from = 0, to = Atomics.load(meta, 0)) => toBase64(data.slice(from * channels, to * channels)),
+    };
+  }
+  // Without shared memory: ask the worklet for its recording.
+  const dump = () => new Promise((resolve) => {
+    node.port.onmessage = (e) => resolve(e.data);
+    node.port.postMessage('dump');
+  });
   return {
     node,
-    /** Frames recorded so far. */
-    recorded: () => Atomics.load(meta, 0),
-    /** Context frame when the first non-silent frame arrived (-1 if none yet). */
-    firstSoundFrame: () => Atomics.load(meta, 1),
-    /** Context frame when recording started. */
-    startFrame: () => Atomics.load(meta, 2),
-    arm: () => Atomics.store(meta, 3, 1),
-    pcm: (from = 0, to = Atomics.load(meta, 0)) => toBase64(data.slice(from * channels, to * channels)),
+    shared,
+    dump,
+    arm: () => node.port.postMessage('arm'),
+    async result() {
+      const d = await dump();
+      return { recorded: d.meta[0], firstSoundFrame: d.meta[1], startFrame: d.meta[2], pcm: toBase64(d.data) };
+    },
   };
 }
 
@@ -127,6 +143,9 @@ async function playAndCapture(src, { seconds = 1.5, seekTo, playerOptions = {}, 
     await sleep(seconds * 1000);
     const currentTime = player.currentTime;
     const stats = player.stats;
+    const rec = cap.shared
+      ? { recorded: cap.recorded(), firstSoundFrame: cap.firstSoundFrame(), startFrame: cap.startFrame(), pcm: cap.pcm() }
+      : await cap.result();
     return {
       ok: true,
       events,
@@ -135,10 +154,10 @@ async function playAndCapture(src, { seconds = 1.5, seekTo, playerOptions = {}, 
       duration: player.duration,
       paused: player.paused,
       stats: { ...stats },
-      recorded: cap.recorded(),
-      firstSoundFrame: cap.firstSoundFrame(),
-      captureStartFrame: cap.startFrame(),
-      pcm: cap.pcm(),
+      recorded: rec.recorded,
+      firstSoundFrame: rec.firstSoundFrame,
+      captureStartFrame: rec.startFrame,
+      pcm: rec.pcm,
       sampleRate: ctx.sampleRate,
     };
   } catch (e) {

@@ -51,7 +51,11 @@ export class Session {
       lastProgress = now;
       emit({ type: 'progress', loaded, total, ranges });
     };
-    const source = await openSource(request, onProgress, (err: KitharaError) => emit({ type: 'error', error: err.toJSON() }));
+    // Until the session exists, a fatal source error rejects open() instead of being an event.
+    let live = false;
+    const source = await openSource(request, onProgress, (err: KitharaError) => {
+      if (live) emit({ type: 'error', error: err.toJSON() });
+    });
     try {
       const reader = new ByteReader(source.byteSource);
       const demuxer = await openDemuxer(reader, source.hints, formats);
@@ -68,6 +72,7 @@ export class Session {
         outRate: pipeline.outRate,
       };
       const session = new Session(source, pipeline, emit, info);
+      live = true;
       if (request.output !== undefined) {
         session.epochBase = request.output.epochBase;
         session.sink = createSink(request.output, request.outRate);
