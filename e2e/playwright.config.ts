@@ -1,4 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { resolve } from 'node:path';
+
+/** Everything the run writes goes under <repo>/test-results (the run starts at the repo root). */
+const results = resolve(process.cwd(), 'test-results');
 
 /** Browser tests: Debian's Chromium, a local test server with Range, faults and COOP/COEP. */
 export default defineConfig({
@@ -9,7 +13,8 @@ export default defineConfig({
   fullyParallel: true,
   workers: process.env.CI ? 2 : 2,
   retries: 0,
-  reporter: [['list'], ['json']],
+  reporter: [['list'], ['json', { outputFile: resolve(results, 'e2e.json') }]],
+  outputDir: resolve(results, 'e2e-artifacts'),
   globalSetup: './global-setup.ts',
   use: {
     baseURL: 'http://127.0.0.1:8765',

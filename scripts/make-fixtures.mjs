@@ -12,16 +12,22 @@
 // To add fixtures (for example an HLS ladder), append a section; an entry whose `manifest` is
 // false is built but left out of manifest.json. fixtures/media/manifest.json is rewritten on
 // every run from the table.
+//
+// A section may set `root` (another folder, with its own manifest.json) and `describe(fields,
+// out)` (its manifest entry). The HLS section (scripts/make-fixtures-hls.mjs) does both: its
+// outputs are folders in fixtures/hls/, remade whole when missing or with --force.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quantize, sample } from '../fixtures/signal.mjs';
+import { hlsSection } from './make-fixtures-hls.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MEDIA = join(ROOT, 'fixtures', 'media');
+const HLS = join(ROOT, 'fixtures', 'hls');
 
 /** Length of every fixture, in seconds. */
 const DURATION = 6.0;
@@ -37,11 +43,11 @@ const SUBTYPE_PCM = Buffer.from('0100000000001000800000aa00389b71', 'hex');
 
 /**
  * Encodes a WAV file holding the chirp.
- * @param {{ rate: number, channels: number, sampleFormat: 's16'|'s24'|'s32'|'f32', extensible?: boolean }} spec
+ * @param {{ rate: number, channels: number, sampleFormat: 's16'|'s24'|'s32'|'f32', extensible?: boolean, duration?: number }} spec
  * @returns {Buffer}
  */
-function encodeWav({ rate, channels, sampleFormat, extensible = false }) {
-  const frames = Math.round(DURATION * rate);
+function encodeWav({ rate, channels, sampleFormat, extensible = false, duration = DURATION }) {
+  const frames = Math.round(duration * rate);
   const bits = { s16: 16, s24: 24, s32: 32, f32: 32 }[sampleFormat];
   const bytesPerSample = bits / 8;
   const blockAlign = channels * bytesPerSample;
@@ -129,11 +135,15 @@ function makeContext(tmp) {
   };
   return {
     ffmpeg,
+    /** The temporary folder (removed at the end of the run). */
+    tmp,
+    /** Flags that keep ffmpeg's output reproducible. */
+    deterministic: DETERMINISTIC,
     /** Path of a temporary WAV master of the chirp (for lossy encodes use 'f32' or 's24'). */
-    master(rate, channels, sampleFormat) {
-      return once(`master-${rate}-${channels}-${sampleFormat}`, () => {
-        const path = join(tmp, `master-${rate}-${channels}-${sampleFormat}.wav`);
-        writeFileSync(path, encodeWav({ rate, channels, sampleFormat, extensible: sampleFormat !== 's16' && sampleFormat !== 'f32' }));
+    master(rate, channels, sampleFormat, duration = DURATION) {
+      return once(`master-${rate}-${channels}-${sampleFormat}-${duration}`, () => {
+        const path = join(tmp, `master-${rate}-${channels}-${sampleFormat}-${duration}.wav`);
+        writeFileSync(path, encodeWav({ rate, channels, sampleFormat, duration, extensible: sampleFormat !== 's16' && sampleFormat !== 'f32' }));
         return path;
       });
     },
@@ -254,6 +264,7 @@ const SECTIONS = [
         [48000, 2, 'f32'], ['-c:a', 'libopus', '-b:a', '96k', '-f', 'ogg']),
     ],
   },
+  hlsSection(HLS),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -271,34 +282,49 @@ function parseArgs(argv) {
   return opts;
 }
 
+/** Bytes in a file, or in a folder and its subfolders. */
+function sizeOf(path) {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.size;
+  return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+}
+
+/** The manifest entry of a plain file fixture in fixtures/media/. */
+const describeMediaFile = (fields) => ({ ...fields, frames: Math.round(DURATION * fields.sampleRate), duration: DURATION });
+
 function main() {
   const opts = parseArgs(process.argv.slice(2));
-  mkdirSync(MEDIA, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'kithara-fixtures-'));
   const ctx = makeContext(tmp);
-  const manifest = [];
+  /** @type {Map<string, object[]>} manifest entries by root folder */
+  const manifests = new Map();
   let made = 0;
   try {
     for (const section of SECTIONS) {
+      const root = section.root ?? MEDIA;
+      const describe = section.describe ?? describeMediaFile;
+      mkdirSync(root, { recursive: true });
+      if (!manifests.has(root)) manifests.set(root, []);
       for (const output of section.outputs) {
         const { build, manifest: inManifest = true, ...fields } = output;
-        const out = join(MEDIA, output.file);
+        const out = join(root, output.file);
         const wanted = !opts.only || opts.only.has(output.file);
         if (wanted && (opts.force || !existsSync(out))) {
+          if (section.root) rmSync(out, { recursive: true, force: true }); // folder outputs start empty
           build(ctx, out);
           made++;
-          console.log(`made ${section.name}/${output.file} (${statSync(out).size} bytes)`);
+          console.log(`made ${section.name}/${output.file} (${sizeOf(out)} bytes)`);
         }
-        if (inManifest) {
-          manifest.push({ ...fields, frames: Math.round(DURATION * fields.sampleRate), duration: DURATION });
-        }
+        if (inManifest) manifests.get(root).push(describe(fields, out));
       }
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  writeFileSync(join(MEDIA, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(made ? `${made} file(s) made in ${MEDIA}` : `all fixtures present in ${MEDIA} (use --force to remake)`);
+  for (const [root, manifest] of manifests) {
+    writeFileSync(join(root, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  console.log(made ? `${made} fixture(s) made` : 'all fixtures present (use --force to remake)');
 }
 
 main();

@@ -1,7 +1,7 @@
 // npm test: build, unit tests (node:test), browser tests (Playwright + system Chromium).
 // The last line is "N passed, N failed" counting both suites together.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Every *.test.ts under test/ (Node 20's --test does not expand globs). */
@@ -54,9 +54,8 @@ if (want('unit')) {
 }
 
 if (want('e2e')) {
-  const status = run('node', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts'], {
-    env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: 'test-results/e2e.json' },
-  });
+  rmSync('test-results/e2e.json', { force: true });
+  const status = run('node', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts']);
   let pass = 0;
   let fail = 0;
   if (existsSync('test-results/e2e.json')) {

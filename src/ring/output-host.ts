@@ -31,12 +31,12 @@ export class OutputHost {
       this.portReader = null;
       this.localPlay = null;
       const play = new SharedPlayState(ringViews(options.sab).ctl, Ctl.PLAYING);
-      this.processor = new OutputProcessor(reader, play, new SabOutputSink(options.sab, port));
+      this.processor = new OutputProcessor(reader, play, new SabOutputSink(options.sab, port), options.startThresholdFrames);
     } else {
       assert(options.mode === 'port', 'OutputHost: processorOptions.mode must be "sab" or "port"');
       this.portReader = new PortRingReader(options.channels, options.capacity, options.batchFrames);
       this.localPlay = new LocalPlayState();
-      this.processor = new OutputProcessor(this.portReader, this.localPlay, new PortOutputSink(port, options.statsIntervalQuanta));
+      this.processor = new OutputProcessor(this.portReader, this.localPlay, new PortOutputSink(port, options.statsIntervalQuanta), options.startThresholdFrames);
     }
     port.onmessage = (ev: MessageEvent): void => this.handleCommand(ev.data as MainToWorklet);
   }

@@ -44,6 +44,14 @@ export class LocalPlayState implements PlayState {
   }
 }
 
+/**
+ * Frames that must be buffered before an epoch starts playing (after play, a seek's flush, or
+ * an underrun), unless the writer has already ended it. Starting on the very first frames
+ * risks an immediate underrun while the decoder warms up; 3072 frames is 64 ms at 48 kHz,
+ * about what the engine decodes in a few milliseconds.
+ */
+export const START_THRESHOLD_FRAMES = 3072;
+
 /** Drains a {@link PcmReader} into the output, counting underruns and reporting transitions. */
 export class OutputProcessor {
   /** The live state; the sink snapshots it every quantum. @internal */
@@ -54,6 +62,7 @@ export class OutputProcessor {
     private readonly reader: PcmReader,
     private readonly play: PlayState,
     private readonly sink: OutputSink,
+    private readonly startThreshold: number = START_THRESHOLD_FRAMES,
   ) {
     this.stats.epoch = reader.epoch;
   }
@@ -98,7 +107,9 @@ export class OutputProcessor {
       changed = true;
     }
 
-    const got = playing && sync !== SYNC_BUSY ? this.reader.read(outputs, n) : 0;
+    // Wait for a cushion before (re)starting; once started, play whatever there is.
+    const priming = (!st.started || st.starved) && this.reader.available() < this.startThreshold && !this.reader.writerEnded();
+    const got = playing && sync !== SYNC_BUSY && !priming ? this.reader.read(outputs, n) : 0;
     if (got < n) {
       for (let c = 0; c < outputs.length; c++) {
         const out = outputs[c] as Float32Array;

@@ -30,4 +30,8 @@ export interface PcmReader {
   read(outputs: readonly Float32Array[], frames: number): number;
   /** `true` once the writer ended the current epoch and every frame of it was read. */
   drainedEnd(): boolean;
+  /** Frames readable as of the last `sync()`. */
+  available(): number;
+  /** `true` once the writer ended the current epoch (frames may remain to be read). */
+  writerEnded(): boolean;
 }

@@ -138,6 +138,11 @@ export class PortRingReader implements PcmReader {
     return done;
   }
 
+  /** `true` once the writer ended the current epoch (frames may remain). */
+  writerEnded(): boolean {
+    return this.ended;
+  }
+
   /** `true` once the writer ended the current epoch and the queue is empty. */
   drainedEnd(): boolean {
     return this.ended && this.count === 0;

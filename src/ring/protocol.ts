@@ -24,6 +24,8 @@ export interface MessagePortLike extends PostPort {
 /** The worklet reads a SharedArrayBuffer ring made by `createRing`. */
 export interface SabProcessorOptions {
   mode: 'sab';
+  /** Frames buffered before an epoch starts. Defaults to START_THRESHOLD_FRAMES (3072). */
+  startThresholdFrames?: number;
   /** The ring; it carries its own channel count and capacity. */
   sab: SharedArrayBuffer;
 }
@@ -31,6 +33,8 @@ export interface SabProcessorOptions {
 /** The worklet receives transferred PCM batches over a data port sent later with `connect`. */
 export interface PortProcessorOptions {
   mode: 'port';
+  /** Frames buffered before an epoch starts. Defaults to START_THRESHOLD_FRAMES (3072). */
+  startThresholdFrames?: number;
   /** Planar channels in each batch. */
   channels: number;
   /** Frames the path holds at most; must equal the writer's `capacity`. */

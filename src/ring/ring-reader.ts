@@ -109,6 +109,11 @@ export class RingReader implements PcmReader {
     return n;
   }
 
+  /** `true` once the writer ended the current epoch (frames may remain). */
+  writerEnded(): boolean {
+    return !this.busy && Atomics.load(this.ctl, Ctl.END_TAG) === this.appliedSeq;
+  }
+
   /** `true` once the writer ended the current epoch and every frame of it was read. */
   drainedEnd(): boolean {
     if (this.busy) return false;

@@ -16,11 +16,11 @@ function fakePortPair() {
 }
 
 /** A SAB-mode output: writer, worklet host, main-thread control, and the notices it received. */
-function sabOutput(channels = 2, capacity = 4096) {
+function sabOutput(channels = 2, capacity = 4096, startThresholdFrames = 0) {
   const sab = createRing(channels, capacity);
   const ports = fakePortPair();
   const writer = new RingWriter(sab);
-  const host = new OutputHost({ mode: 'sab', sab }, ports.worklet as never);
+  const host = new OutputHost({ mode: 'sab', sab, startThresholdFrames }, ports.worklet as never);
   const control = new SabOutputControl(sab, ports.main as never);
   const notices: OutputNotice[] = [];
   control.onnotice = (n) => notices.push(n);
@@ -173,4 +173,24 @@ test('64-bit stats survive the 2^32 boundary of the context frame', () => {
   const s = o.control.stats();
   assert.equal(s.startFrame, base);
   assert.equal(s.contextFrame, base + 256);
+});
+
+test('an epoch starts only once the start threshold is buffered, or when the writer has ended it', () => {
+  const o = sabOutput(2, 8192, 1000);
+  o.control.setPlaying(true);
+  const planes = [new Float32Array(1200).fill(0.5), new Float32Array(1200).fill(-0.5)];
+  o.writer.write(planes, 600);
+  let out = o.quantum();
+  assert.equal(out[0]![0], 0, 'below the threshold: silence, nothing consumed');
+  assert.equal(o.control.stats().underrunQuanta, 0, 'priming is not an underrun');
+  o.writer.write(planes, 600, 600);
+  out = o.quantum();
+  assert.equal(out[0]![0], 0.5, 'at the threshold: playing');
+  assert.equal(o.notices.filter((n) => n.kind === 'playing').length, 1, 'one playing notice');
+  // A short final epoch plays even though it never reaches the threshold.
+  o.writer.flush(7);
+  o.writer.write(planes, 200);
+  o.writer.setEnded();
+  out = o.quantum();
+  assert.equal(out[0]![0], 0.5, 'an ended epoch below the threshold still plays');
 });

@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+// Kithara benchmarks: `npm run bench` (builds first). Runs a list of named scenarios in one
+// headless Chromium against the in-process test server (50 ms latency, 4 Mbit/s), prints progress
+// and writes BENCHMARKS.md plus the raw numbers in bench/media/last-run.json. Never asserts.
+//
+// Environment:
+//   BENCH_REPS=7               repetitions per latency cell
+//   BENCH_THROUGHPUT_REPS=5    repetitions per throughput cell
+//   BENCH_SOAK_SECONDS=300     length of the soak scenario
+//   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
+//   BENCH_OUT=path.md          where to write the report
+//
+// To add a scenario, write bench/scenarios/<name>.mjs exporting { name, title, run(env), markdown(data, env) }
+// and append it to SCENARIOS.
+
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem, type } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../e2e/server/test-server.mjs';
+import { launchBrowser } from './lib/browser.mjs';
+import { ensureBenchMedia } from './lib/media.mjs';
+import { renderReport } from './lib/report.mjs';
+import seek from './scenarios/seek.mjs';
+import sizes from './scenarios/sizes.mjs';
+import soak from './scenarios/soak.mjs';
+import throughput from './scenarios/throughput.mjs';
+import ttfa from './scenarios/ttfa.mjs';
+
+/** The scenarios, in report order. */
+const SCENARIOS = [ttfa, seek, throughput, soak, sizes];
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LATENCY_MS = 50;
+const BYTES_PER_SEC = 500_000; // 4 Mbit/s
+
+function intEnv(name, fallback) {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}, when provided, must be a positive number.`);
+  return n;
+}
+
+const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((s) => s.trim()) : null;
+const selected = only ? SCENARIOS.filter((s) => only.includes(s.name)) : SCENARIOS;
+if (only && selected.length !== only.length) {
+  throw new Error(`BENCH_ONLY names unknown scenarios; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+}
+const outPath = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(ROOT, only ? 'bench/media/partial.md' : 'BENCHMARKS.md');
+const distDir = join(ROOT, 'dist');
+if (!existsSync(join(distDir, 'kithara.mjs'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`).');
+
+const media = ensureBenchMedia(join(ROOT, 'bench', 'media'));
+const capped = await startServer({ root: ROOT, latencyMs: LATENCY_MS, bytesPerSec: BYTES_PER_SEC });
+const open = await startServer({ root: ROOT });
+const browser = await launchBrowser();
+const runId = Date.now().toString(36);
+let requestNo = 0;
+const started = Date.now();
+
+/** What every scenario gets. */
+const env = {
+  browser,
+  capped,
+  open,
+  media,
+  distDir,
+  reps: intEnv('BENCH_REPS', 7),
+  throughputReps: intEnv('BENCH_THROUGHPUT_REPS', 5),
+  soakSeconds: intEnv('BENCH_SOAK_SECONDS', 300),
+  latencyMs: LATENCY_MS,
+  bytesPerSec: BYTES_PER_SEC,
+  /** A never-seen URL of a bench file, so no cache is reused between runs. */
+  mediaUrl: (file) => `/bench/media/${file}?r=${runId}-${++requestNo}`,
+  log: (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`),
+};
+
+const results = {};
+try {
+  for (const s of selected) {
+    env.log(`scenario ${s.name}: ${s.title}`);
+    const t0 = Date.now();
+    try {
+      results[s.name] = { data: await s.run(env), seconds: (Date.now() - t0) / 1000 };
+    } catch (e) {
+      env.log(`scenario ${s.name} failed: ${e?.stack ?? e}`);
+      results[s.name] = { error: String(e?.message ?? e), seconds: (Date.now() - t0) / 1000 };
+    }
+  }
+  const cpu = cpus();
+  const machine = {
+    Date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    CPU: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
+    Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    OS: `${type()} ${release()}`,
+    Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of e2e/playwright.config.ts)`,
+    Node: process.version,
+  };
+  writeFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url }, results }, null, 1));
+  writeFileSync(outPath, renderReport({ scenarios: selected, results, env, machine }));
+  env.log(`wrote ${outPath}`);
+} finally {
+  await browser.close();
+  await capped.close();
+  await open.close();
+}
