@@ -209,3 +209,36 @@ test('volume and mute scale the output node', async ({ page }) => {
   expect(r.seen).toBe(3);
   expect(r.threw).toBe('IndexSizeError');
 });
+
+test('a network slower than the bitrate underruns: waiting fires, then playing, and time never runs ahead', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, sleep } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const player = new Kithara.Player({ audioContext: ctx });
+    const events: { type: string; time: number }[] = [];
+    for (const t of ['playing', 'waiting']) player.addEventListener(t, () => events.push({ type: t, time: player.currentTime }));
+    // 16-bit stereo WAV needs 176 kB/s; the server sends 60 kB/s.
+    await player.load(`/fixtures/media/chirp-s16.wav?rate=60000&u=${Math.random()}`);
+    await player.play();
+    const samples: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await sleep(150);
+      samples.push(player.currentTime);
+    }
+    const out = { events, samples, underruns: player.stats.underruns };
+    await player.destroy();
+    await ctx.close();
+    return out;
+  });
+  const types = r.events.map((e) => e.type);
+  expect(types[0]).toBe('playing');
+  expect(types).toContain('waiting');
+  expect(types.lastIndexOf('playing')).toBeGreaterThan(types.indexOf('waiting'));
+  expect(r.underruns).toBeGreaterThan(0);
+  for (let i = 1; i < r.samples.length; i++) expect(r.samples[i]!).toBeGreaterThanOrEqual(r.samples[i - 1]!);
+  // 3 s of wall time at a third of the needed rate: about 1 s of audio, never more than 2.
+  expect(r.samples.at(-1)!).toBeLessThan(2);
+  expect(r.samples.at(-1)!).toBeGreaterThan(0.3);
+});

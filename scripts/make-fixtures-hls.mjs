@@ -289,8 +289,12 @@ function describeMedia(dir, playlist = 'index.m3u8') {
 // ---------------------------------------------------------------------------------------------
 // The section
 
-const AAC_44 = { codec: 'aac', codecs: 'mp4a.40.2', sampleRate: 44100, channels: 2, bitrate: 128000 };
-const MP3_44 = { codec: 'mp3', codecs: 'mp4a.40.34', sampleRate: 44100, channels: 2, bitrate: 128000 };
+// primingSamples: decoded samples before the first sample of the signal (measured with ffmpeg:
+// AAC 1024 = ffmpeg's encoder delay; MP3 1105 = LAME's 576 + the decoder's 529). No fixture
+// signals it (the fMP4 edit list has media_time 0; TS and packed audio cannot).
+const AAC = { codec: 'aac', codecs: 'mp4a.40.2', primingSamples: 1024 };
+const AAC_44 = { ...AAC, sampleRate: 44100, channels: 2, bitrate: 128000 };
+const MP3_44 = { codec: 'mp3', codecs: 'mp4a.40.34', primingSamples: 1105, sampleRate: 44100, channels: 2, bitrate: 128000 };
 /** Where the timeline starts and how much encoder delay the segments carry (see README). */
 const TS_TIMING = { firstPts90k: TS_FIRST_PTS };
 const FMP4_TIMING = { firstPts90k: 0 };
@@ -313,10 +317,13 @@ export function hlsSection(root) {
         return {
           ...fields,
           bytes: dirBytes(dir),
-          variants: LADDER.map((v) => ({
-            ...v, playlist: `${fields.file}/${v.dir}/index.m3u8`, container: 'fmp4', codec: 'aac', codecs: 'mp4a.40.2',
-            ...segmentBitrates(join(dir, v.dir)), ...describeMedia(join(dir, v.dir)),
-          })),
+          variants: LADDER.map((v) => {
+            const { peak, average } = segmentBitrates(join(dir, v.dir));
+            return {
+              ...v, playlist: `${fields.file}/${v.dir}/index.m3u8`, container: 'fmp4', ...AAC,
+              bandwidth: peak, averageBandwidth: average, ...describeMedia(join(dir, v.dir)),
+            };
+          }),
         };
       }
       return { ...fields, ...describeMedia(dir, fields.playlist.slice(fields.file.length + 1)) };
@@ -373,7 +380,7 @@ export function hlsSection(root) {
         },
       },
       {
-        file: 'multi', kind: 'master', playlist: 'multi/master.m3u8', sourceDuration: HLS_DURATION, ...FMP4_TIMING, ...CLEAR,
+        file: 'multi', kind: 'master', playlist: 'multi/master.m3u8', container: 'fmp4', codec: 'aac', sourceDuration: HLS_DURATION, ...FMP4_TIMING, ...CLEAR,
         build: (ctx, out) => multiHls(ctx, out),
       },
       { file: 'broken', kind: 'broken', build: (ctx, out) => brokenHls(ctx, out) },

@@ -75,8 +75,14 @@ export function createCbcDecryptor(key: CryptoKey, iv: Uint8Array): CbcDecryptor
   return new StreamDecryptor(key, iv.slice());
 }
 
+/**
+ * Pushes are queued and run one at a time. A push takes every chunk queued by then, so pushes made
+ * without awaiting the previous one are batched into one WebCrypto run (later ones resolve empty).
+ */
 class StreamDecryptor implements CbcDecryptor {
   private held: Uint8Array = EMPTY;
+  private incoming: Uint8Array[] = [];
+  private incomingBytes = 0;
   private total = 0;
   private ended = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -88,14 +94,18 @@ class StreamDecryptor implements CbcDecryptor {
 
   push(chunk: Uint8Array): Promise<Uint8Array> {
     assert(!this.ended, 'CbcDecryptor.push after end');
-    const copy = chunk.slice(); // the caller may reuse its buffer before the queued push runs
-    return this.enqueue(() => this.pushNow(copy));
+    if (chunk.length > 0) {
+      this.incoming.push(chunk.slice()); // the caller may reuse its buffer at once
+      this.incomingBytes += chunk.length;
+      this.total += chunk.length;
+    }
+    return this.enqueue(() => this.release());
   }
 
   end(): Promise<Uint8Array> {
     assert(!this.ended, 'CbcDecryptor.end called twice');
     this.ended = true;
-    return this.enqueue(() => this.endNow());
+    return this.enqueue(() => this.finish());
   }
 
   private enqueue(op: () => Promise<Uint8Array>): Promise<Uint8Array> {
@@ -104,33 +114,46 @@ class StreamDecryptor implements CbcDecryptor {
     return next;
   }
 
-  private async pushNow(chunk: Uint8Array): Promise<Uint8Array> {
-    if (chunk.length === 0) return EMPTY;
-    this.total += chunk.length;
-    const length = this.held.length + chunk.length;
+  /** Takes the held bytes and every queued chunk, with `spare` free bytes at the end. */
+  private take(spare: number): Uint8Array {
+    const data = new Uint8Array(this.held.length + this.incomingBytes + spare);
+    data.set(this.held);
+    let at = this.held.length;
+    for (const chunk of this.incoming) {
+      data.set(chunk, at);
+      at += chunk.length;
+    }
+    this.incoming = [];
+    this.incomingBytes = 0;
+    this.held = EMPTY;
+    return data;
+  }
+
+  private async release(): Promise<Uint8Array> {
+    if (this.incomingBytes === 0) return EMPTY;
+    const length = this.held.length + this.incomingBytes;
     const whole = length - (length % AES_BLOCK);
     // Bytes past the last whole block prove it is not final; otherwise keep that block back.
     const release = length === whole ? whole - AES_BLOCK : whole;
     if (release <= 0) {
-      this.held = concat(this.held, chunk, 0);
+      this.held = this.take(0);
       return EMPTY;
     }
     // One buffer with room for the forged block after the released run.
-    const data = concat(this.held, chunk, AES_BLOCK);
+    const data = this.take(AES_BLOCK);
     this.held = data.slice(release, length);
     const plain = await decryptRun(this.key, this.iv, data, release);
     this.iv = data.slice(release - AES_BLOCK, release);
     return plain;
   }
 
-  private async endNow(): Promise<Uint8Array> {
+  private async finish(): Promise<Uint8Array> {
     if (this.total === 0 || this.total % AES_BLOCK !== 0) throw badLength(this.total);
-    assert(this.held.length === AES_BLOCK, 'final block held back');
-    const data = new Uint8Array(2 * AES_BLOCK);
-    data.set(this.held);
-    this.held = EMPTY;
-    const last = await decryptRun(this.key, this.iv, data, AES_BLOCK);
-    return last.subarray(0, AES_BLOCK - pkcs7PadLength(last));
+    const data = this.take(AES_BLOCK);
+    const length = data.length - AES_BLOCK;
+    assert(length >= AES_BLOCK && length % AES_BLOCK === 0, 'final run is whole blocks');
+    const plain = await decryptRun(this.key, this.iv, data, length);
+    return plain.subarray(0, length - pkcs7PadLength(plain));
   }
 }
 

@@ -4,7 +4,7 @@
  */
 declare module 'mux.js/lib/m2ts/m2ts.js' {
   /** mux.js's minimal event emitter. */
-  interface MuxStream<T> {
+  export interface MuxStream<T> {
     on(type: 'data', listener: (data: T) => void): void;
     push(data: unknown): void;
     flush(): void;
@@ -12,12 +12,12 @@ declare module 'mux.js/lib/m2ts/m2ts.js' {
   }
 
   /** Splits bytes into 188-byte packets (a packet is emitted once the next sync byte is seen). */
-  interface TransportPacketStream extends MuxStream<Uint8Array> {
+  export interface TransportPacketStream extends MuxStream<Uint8Array> {
     push(bytes: Uint8Array): void;
   }
 
   /** One parsed transport packet. */
-  interface ParsedPacket {
+  export interface ParsedPacket {
     type: 'pat' | 'pmt' | 'pes';
     pid: number;
     payloadUnitStartIndicator: boolean;
@@ -28,7 +28,7 @@ declare module 'mux.js/lib/m2ts/m2ts.js' {
   }
 
   /** Parses PAT/PMT and classifies the other packets by PID (holding them until a PMT is seen). */
-  interface TransportParseStream extends MuxStream<ParsedPacket> {
+  export interface TransportParseStream extends MuxStream<ParsedPacket> {
     push(packet: Uint8Array): void;
     /** PID of the PMT, after the PAT. */
     pmtPid: number | undefined;
