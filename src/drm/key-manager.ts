@@ -21,7 +21,7 @@ export interface KeyManagerOptions {
    * test). Defaults to none.
    */
   keyLoader?: KeySource;
-  /** Keys kept; the oldest is dropped beyond this. Defaults to {@link DRM_DEFAULTS}.maxCachedKeys. */
+  /** Keys kept; the least recently used is dropped beyond this. Defaults to {@link DRM_DEFAULTS}.maxCachedKeys. */
   maxCachedKeys?: number;
 }
 
@@ -70,7 +70,11 @@ export class KeyManager {
    */
   getKey(uri: string, signal?: AbortSignal): Promise<CryptoKey> {
     const cached = this.keys.get(uri);
-    if (cached !== undefined) return Promise.resolve(cached);
+    if (cached !== undefined) {
+      this.keys.delete(uri); // most recently used goes last
+      this.keys.set(uri, cached);
+      return Promise.resolve(cached);
+    }
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const entry = this.pending.get(uri) ?? this.load(uri);
     entry.waiters += 1;
