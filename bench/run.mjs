@@ -73,6 +73,11 @@ const env = {
   bytesPerSec: BYTES_PER_SEC,
   /** A never-seen URL of a bench file, so no cache is reused between runs. */
   mediaUrl: (file) => `/bench/media/${file}?r=${runId}-${++requestNo}`,
+  /** The capped server's log entries (Range requests) for a URL made by mediaUrl. */
+  requestsFor: (url) => {
+    const r = new URL(url, 'http://x').searchParams.get('r');
+    return capped.log.filter((e) => e.query.r === r).map((e) => ({ range: e.range, status: e.status, bytes: e.bytesSent }));
+  },
   log: (msg) => console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${msg}`),
 };
 
@@ -97,7 +102,7 @@ try {
     Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of e2e/playwright.config.ts)`,
     Node: process.version,
   };
-  writeFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url }, results }, null, 1));
+  writeFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url, requestsFor: undefined, mediaUrl: undefined, log: undefined }, results }, null, 1));
   writeFileSync(outPath, renderReport({ scenarios: selected, results, env, machine }));
   env.log(`wrote ${outPath}`);
 } finally {

@@ -10,6 +10,7 @@
 // - The multi-variant master playlist is written here, with BANDWIDTH / AVERAGE-BANDWIDTH measured
 //   from the segment files (peak and mean segment bit rate, as RFC 8216 defines them).
 //
+// The encrypted streams decrypt to exactly the segment files of their clear twin (`decryptsTo`).
 // Each output is a folder; `describe(dir)` adds the facts measured from the files to
 // fixtures/hls/manifest.json.
 
@@ -358,7 +359,7 @@ export function hlsSection(root) {
         },
       },
       {
-        ...media({ file: 'aes-ts-iv', container: 'ts', ...AAC_44, ...TS_TIMING, ...keyFacts('explicit', TS_IV) }),
+        ...media({ file: 'aes-ts-iv', container: 'ts', ...AAC_44, ...TS_TIMING, ...keyFacts('explicit', TS_IV), decryptsTo: 'ts' }),
         build: (ctx, out) => {
           ffmpegHls(ctx, out, [44100, 2], [...AAC_ARGS, '-b:a', '128k']);
           encryptHls(out, { iv: TS_IV });
@@ -366,14 +367,14 @@ export function hlsSection(root) {
       },
       {
         // Starts at media sequence 5, so an IV taken from the segment index instead fails.
-        ...media({ file: 'aes-ts-seq', container: 'ts', ...AAC_44, ...TS_TIMING, ...keyFacts('sequence', null) }),
+        ...media({ file: 'aes-ts-seq', container: 'ts', ...AAC_44, ...TS_TIMING, ...keyFacts('sequence', null), decryptsTo: 'ts' }),
         build: (ctx, out) => {
           ffmpegHls(ctx, out, [44100, 2], [...AAC_ARGS, '-b:a', '128k'], { startNumber: 5 });
           encryptHls(out);
         },
       },
       {
-        ...media({ file: 'aes-fmp4', container: 'fmp4', ...AAC_44, ...FMP4_TIMING, ...keyFacts('explicit', FMP4_IV), initEncrypted: false }),
+        ...media({ file: 'aes-fmp4', container: 'fmp4', ...AAC_44, ...FMP4_TIMING, ...keyFacts('explicit', FMP4_IV), initEncrypted: false, decryptsTo: 'fmp4' }),
         build: (ctx, out) => {
           ffmpegHls(ctx, out, [44100, 2], [...AAC_ARGS, '-b:a', '128k'], { type: 'fmp4' });
           encryptHls(out, { iv: FMP4_IV });

@@ -151,9 +151,9 @@ async function seekWhilePlaying({ who, url, target = 45, afterMs = 300, tailMs =
 }
 
 /** Resource.read throughput: open (not timed), then read to the end as fast as possible. */
-async function resourceThroughput({ url, resamplerQuality, blockFrames = 16384 }) {
+async function resourceThroughput({ url, resamplerQuality, sampleRate = 48000, blockFrames = 16384 }) {
   const t0 = performance.now();
-  const res = await Kithara.Resource.open(url, { sampleRate: 48000, resamplerQuality, ...SDK_URLS });
+  const res = await Kithara.Resource.open(url, { sampleRate, resamplerQuality, ...SDK_URLS });
   const openMs = performance.now() - t0;
   const buf = new Float32Array(blockFrames * res.channels);
   let frames = 0;
@@ -166,7 +166,7 @@ async function resourceThroughput({ url, resamplerQuality, blockFrames = 16384 }
   const readMs = performance.now() - t1;
   const format = res.format;
   await res.close();
-  return { openMs, readMs, frames, seconds: frames / 48000, format };
+  return { openMs, readMs, frames, seconds: frames / sampleRate, format };
 }
 
 /** decodeAudioData of the same bytes at 48000 Hz (fetch not timed). */
@@ -205,11 +205,13 @@ async function soakStart({ url, blockMs = 200, everyMs = 1000 }) {
   Atomics.store(s.meta, 0, 1); // arm
   await player.play();
   s.t0 = performance.now();
-  s.timer = setInterval(() => {
-    const a = performance.now();
-    while (performance.now() - a < blockMs) { /* block the main thread */ }
-    s.blocks.push(performance.now() - a);
-  }, everyMs);
+  if (blockMs > 0) {
+    s.timer = setInterval(() => {
+      const a = performance.now();
+      while (performance.now() - a < blockMs) { /* block the main thread */ }
+      s.blocks.push(performance.now() - a);
+    }, everyMs);
+  }
   s.sampler = setInterval(() => {
     const st = player.stats;
     s.samples.push({ t: (performance.now() - s.t0) / 1000, frame: Math.round(ctx.currentTime * ctx.sampleRate), underruns: st.underruns, ahead: st.bufferedAheadSec });

@@ -30,7 +30,7 @@ export default {
           let a;
           if (!r.ok) a = { ok: false, reason: r.error };
           else a = analyseSeek(deinterleave(decode(r.pcm), 2), r.sampleRate, r.seekIndex, TARGET);
-          runs[who].push({ ...a, events: r.events, before: r.before?.currentTime, after: r.after?.currentTime });
+          runs[who].push({ ...a, events: r.events, before: r.before?.currentTime, after: r.after?.currentTime, requests: env.requestsFor(url) });
           if (!a.ok) env.log(`seek ${m.key} ${who}: not measured (${a.reason})`);
         }
         env.log(`seek ${m.key} rep ${rep + 1}/${env.reps}: kithara ${fmt(runs.kithara[rep].latencyMs)} ms, native ${fmt(runs.native[rep].latencyMs)} ms`);
@@ -54,7 +54,7 @@ export default {
         const rs = runs[who];
         const med = (f) => summary(rs.map(f)).median;
         detail.push([m.label, who, fmt(med((r) => r.startErrorMs), 1), fmt(med((r) => r.staleMs)), fmt(med((r) => r.silenceMs)),
-          fmt(med((r) => r.events?.seeked)), `${rs.filter((r) => r.ok).length}/${rs.length}`]);
+          fmt(med((r) => r.events?.seeked)), fmt(med((r) => r.requests?.length)), `${rs.filter((r) => r.ok).length}/${rs.length}`]);
       }
     }
     return [
@@ -66,9 +66,10 @@ export default {
       table(['file', 'Kithara ms', 'native ms', 'ratio', 'target', 'met?'], rows),
       '',
       'Details (medians): where the new audio starts relative to 45 s, old audio still heard after the seek',
-      "call, silence before the new audio, and the 'seeked' event time (ms after the call).",
+      "call, silence before the new audio, the 'seeked' event time (ms after the call) and the HTTP requests",
+      'the run made for the file in all (start and seek).',
       '',
-      table(['file', 'player', 'start error ms', 'old audio ms', 'silence ms', "'seeked' ms", 'measured'], detail),
+      table(['file', 'player', 'start error ms', 'old audio ms', 'silence ms', "'seeked' ms", 'requests', 'measured'], detail),
     ].join('\n');
   },
 };

@@ -7,6 +7,7 @@ import { fmt, summary, table } from '../lib/stats.mjs';
 const CONFIGS = [
   { id: 'kithara-normal', label: "Resource.read, resamplerQuality 'normal'", fn: 'resourceThroughput', arg: { resamplerQuality: 'normal' } },
   { id: 'kithara-high', label: "Resource.read, resamplerQuality 'high' (default)", fn: 'resourceThroughput', arg: { resamplerQuality: 'high' } },
+  { id: 'kithara-44100', label: 'Resource.read at 44.1 kHz (no resampling)', fn: 'resourceThroughput', arg: { sampleRate: 44100 } },
   { id: 'decodeAudioData', label: 'decodeAudioData (OfflineAudioContext 48 kHz)', fn: 'decodeAudioDataThroughput', arg: {} },
 ];
 

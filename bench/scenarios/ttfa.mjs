@@ -27,7 +27,7 @@ export default {
           const v = VARIANTS[(k + rep) % VARIANTS.length];
           const url = env.mediaUrl(m.file);
           const r = await withBenchPage(env.browser, env.capped.url, (page) => callBench(page, 'ttfa', { who: v.who, url, construct: v.construct }));
-          runs[v.id].push(r);
+          runs[v.id].push({ ...r, requests: env.requestsFor(url) });
           if (!r.ok) env.log(`ttfa ${m.key} ${v.id}: no audio (${r.error ?? 'timeout'})`);
         }
         env.log(`ttfa ${m.key} rep ${rep + 1}/${env.reps}: ${VARIANTS.map((v) => `${v.id} ${fmt(runs[v.id][rep].ttfaMs)} ms`).join(', ')}`);

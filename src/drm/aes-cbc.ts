@@ -189,13 +189,6 @@ function pkcs7PadLength(block: Uint8Array): number {
   return n;
 }
 
-function concat(a: Uint8Array, b: Uint8Array, spare: number): Uint8Array {
-  const out = new Uint8Array(a.length + b.length + spare);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 function checkIv(iv: Uint8Array): void {
   if (iv.length !== AES_BLOCK) throw new KitharaError('decrypt', `AES-128 IV is ${iv.length} bytes, expected 16.`);
 }

@@ -23,6 +23,11 @@ import type { StorageResource } from '../storage/resource.js';
 import { Pulse } from './pulse.js';
 import { RangeFetch, type FetchHost, type FetchOutcome } from './range-fetch.js';
 
+/** First bounded request size after a fruitless attempt (see `maxRequestBytes`). */
+const RESUME_START_BYTES = 1024 * 1024;
+/** Smallest bounded request size. */
+const RESUME_MIN_BYTES = 16 * 1024;
+
 /** Tuning of a {@link FileDownloader} (resolved options). */
 export interface DownloaderConfig {
   lookAheadBytes: number;
@@ -147,6 +152,14 @@ export class FileDownloader implements FetchHost {
     return Math.min(this.resource.length ?? Infinity, this.upperBound);
   }
 
+  /**
+   * Largest request while connections keep breaking: Infinity normally; after an attempt that
+   * brought no byte it halves (from {@link RESUME_START_BYTES} down to {@link RESUME_MIN_BYTES}),
+   * so a server or middlebox that cuts long responses still lets the download through in short
+   * ranges; every clean response doubles it again.
+   */
+  private maxRequestBytes = Infinity;
+
   /** The requests to run next: the stream from the cursor, else a batch of holes. */
   private plan(): ByteRange[] {
     const limit = this.limit();
@@ -156,7 +169,7 @@ export class FileDownloader implements FetchHost {
       return first === undefined ? [] : [{ start: first.start, end: Infinity }];
     }
     const forward = this.cursor < limit ? avail.firstGap(this.cursor, limit) : undefined;
-    if (forward !== undefined) return [forward];
+    if (forward !== undefined) return [{ start: forward.start, end: Math.min(forward.end, forward.start + this.maxRequestBytes) }];
     return avail
       .gaps(0, limit)
       .slice(0, this.config.gapBatch)
@@ -185,9 +198,13 @@ export class FileDownloader implements FetchHost {
       const dropped = outcomes.find((o): o is Extract<FetchOutcome, { kind: 'dropped' }> => o.kind === 'dropped');
       if (dropped === undefined || progressed) {
         fruitless = 0;
+        if (dropped === undefined && this.maxRequestBytes !== Infinity) {
+          this.maxRequestBytes = this.maxRequestBytes >= RESUME_START_BYTES ? Infinity : this.maxRequestBytes * 2;
+        }
         continue;
       }
       fruitless++;
+      this.maxRequestBytes = Math.max(RESUME_MIN_BYTES, Math.min(this.maxRequestBytes, RESUME_START_BYTES * 2) / 2);
       if (fruitless > this.config.retry.maxRetries) {
         const e = dropped.error;
         return this.fatal(new KitharaError(e.code, `Download of ${this.url} failed after ${fruitless} attempts without progress: ${e.message}`, { url: this.url, status: e.status, cause: e }));

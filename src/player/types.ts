@@ -47,13 +47,16 @@ export interface AbrOptions {
   upHysteresis?: number;
   /** Throughput at or below current × this switches down. Defaults to 0.8. */
   downHysteresis?: number;
-  /** Seconds of buffer needed before switching up. Defaults to 10. */
+  /** Seconds of media downloaded ahead needed before switching up. Defaults to 6. */
   minBufferForUpSwitchSec?: number;
-  /** Buffer (s) at or below which a down-switch is urgent. Defaults to 5. */
+  /** Buffer (s) at or below which a down-switch is urgent (ignores the minimum interval). Defaults to 3. */
   urgentDownSwitchBufferSec?: number;
-  /** Minimum seconds between two switches. Defaults to 30. */
+  /** Minimum seconds between two switches. Defaults to 4 (about one segment). */
   minSwitchIntervalSec?: number;
-  /** Initial variant index, or 'auto' to pick from the first estimate. Defaults to 'auto'. */
+  /**
+   * Initial variant index, or 'auto': the best fit for an existing estimate, else the lowest
+   * variant (it starts fastest and yields the first throughput sample soonest). Defaults to 'auto'.
+   */
   startVariant?: 'auto' | number;
 }
 
