@@ -242,3 +242,31 @@ test('a network slower than the bitrate underruns: waiting fires, then playing, 
   expect(r.samples.at(-1)!).toBeLessThan(2);
   expect(r.samples.at(-1)!).toBeGreaterThan(0.3);
 });
+
+test('a stream with no length in its container (ADTS) ends cleanly and learns its duration', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, once } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const player = new Kithara.Player({ audioContext: ctx });
+    await player.load('/fixtures/media/chirp.aac');
+    const before = player.duration;
+    player.currentTime = 5.5;
+    await once(player, 'seeked');
+    const ended = once(player, 'ended', 5000);
+    await player.play();
+    await ended;
+    const at = player.currentTime;
+    await new Promise((res) => setTimeout(res, 300));
+    const out = { before, at, later: player.currentTime, duration: player.duration };
+    await player.destroy();
+    await ctx.close();
+    return out;
+  });
+  expect(Number.isNaN(r.before)).toBe(true);
+  expect(r.at).toBeGreaterThan(5.95);
+  expect(r.at).toBeLessThan(6.1);
+  expect(r.later).toBe(r.at);
+  expect(r.duration).toBe(r.at);
+});

@@ -296,7 +296,7 @@ function describeMedia(dir, playlist = 'index.m3u8') {
 const AAC = { codec: 'aac', codecs: 'mp4a.40.2', primingSamples: 1024 };
 const AAC_44 = { ...AAC, sampleRate: 44100, channels: 2, bitrate: 128000 };
 const MP3_44 = { codec: 'mp3', codecs: 'mp4a.40.34', primingSamples: 1105, sampleRate: 44100, channels: 2, bitrate: 128000 };
-/** Where the timeline starts and how much encoder delay the segments carry (see README). */
+/** firstPts90k: the 90 kHz time of the first (priming) frame; fMP4 gives it as tfdt 0. */
 const TS_TIMING = { firstPts90k: TS_FIRST_PTS };
 const FMP4_TIMING = { firstPts90k: 0 };
 const CLEAR = { encrypted: false };
@@ -307,7 +307,10 @@ const keyFacts = (ivMode, iv) => ({
 
 const media = (fields) => ({ playlist: `${fields.file}/index.m3u8`, sourceDuration: HLS_DURATION, ...fields });
 
-/** @type {{ name: string, root: string, outputs: object[], describe(fields: object, dir: string): object }} */
+/**
+ * The HLS section of the fixture table, writing into `root`.
+ * @returns {{ name: string, root: string, outputs: object[], describe(fields: object, dir: string): object }}
+ */
 export function hlsSection(root) {
   return {
     name: 'hls',

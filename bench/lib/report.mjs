@@ -18,7 +18,7 @@ export function renderReport({ scenarios, results, env, machine }) {
     'edit it by hand. See [bench/README.md](bench/README.md) for how each number is taken.',
     '',
     '```sh',
-    `npm run bench                            # build, then all scenarios (~${Math.round(6 + env.soakSeconds / 60)} min)`,
+    `npm run bench                            # build, then all scenarios (~${Math.round(8 + env.soakSeconds / 60)} min)`,
     'BENCH_SOAK_SECONDS=30 BENCH_REPS=3 npm run bench   # a quick run',
     '```',
     '',

@@ -61,7 +61,7 @@ export default {
       `Milliseconds from the call (\`player.src = url; player.play()\` or \`audio.src = url; audio.play()\`) to the`,
       `first non-silent sample rendered into the capture worklet, in AudioContext frames. Each run is a fresh`,
       `browser context and AudioContext with a cache-busting URL. The player (or \`<audio>\` + MediaElementSource)`,
-      `is made ${400} ms before the clock starts, as a page would at load; the SDK's worker and worklet scripts are`,
+      `is made 400 ms before the clock starts, as a page would at load; the SDK's worker and worklet scripts are`,
       `served without the caps (as if cached), the media file with them. ${env.reps} runs per cell; median (p90).`,
       '',
       table(['file', 'Kithara ms', 'native ms', 'ratio', 'target', 'met?'], rows),

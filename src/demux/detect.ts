@@ -31,18 +31,40 @@ export function detectFormat(head: Uint8Array, hints: ProbeHints, formats: reado
  * unknown bytes) and an `unsupported` one for audio containers this engine does not handle.
  */
 export async function openDemuxer(reader: ByteReader, hints: ProbeHints, formats: readonly DemuxerFormat[]): Promise<Demuxer> {
-  reader.seek(0);
-  let head = await reader.copy(PROBE_BYTES);
-  const tagEnd = afterId3(head);
-  if (tagEnd > 0 && tagEnd + 16 > head.length && head.length === PROBE_BYTES) {
-    // ID3v2 tags (cover art) fill the window: probe what follows them instead.
-    reader.seek(tagEnd);
-    head = await reader.copy(PROBE_BYTES);
+  // First probe whatever has arrived (at least QUICK_PROBE_BYTES): on a slow network the
+  // first packet should not wait for a whole 64 KiB window. Only an unsure answer reads more.
+  let found = await probeAt(reader, hints, formats, QUICK_PROBE_BYTES);
+  if (found.detection === null || found.detection.score < SURE_SCORE) {
+    if (!found.complete) found = await probeAt(reader, hints, formats, PROBE_BYTES);
   }
   reader.seek(0);
-  const found = detectFormat(head, hints, formats);
-  if (!found) throw describeUnknown(head, hints);
-  return found.format.open(reader);
+  if (found.detection === null) throw describeUnknown(found.head, hints);
+  return found.detection.format.open(reader);
+}
+
+/** Bytes the first, fast probe waits for. */
+const QUICK_PROBE_BYTES = 4096;
+/** A score this high decides without reading the full probe window. */
+const SURE_SCORE = 90;
+
+/** Probes the head (or what follows ID3v2 tags). `complete`: the whole window or the whole file was seen. */
+async function probeAt(
+  reader: ByteReader,
+  hints: ProbeHints,
+  formats: readonly DemuxerFormat[],
+  min: number,
+): Promise<{ detection: Detection | null; head: Uint8Array; complete: boolean }> {
+  reader.seek(0);
+  let head = await reader.head(min, PROBE_BYTES);
+  let complete = head.length >= PROBE_BYTES || head.length < min;
+  const tagEnd = afterId3(head);
+  if (tagEnd > 0 && tagEnd + 16 > head.length && head.length >= min) {
+    // ID3v2 tags (cover art) fill the window: probe what follows them instead.
+    reader.seek(tagEnd);
+    head = await reader.head(min, PROBE_BYTES);
+    complete = head.length >= PROBE_BYTES || head.length < min;
+  }
+  return { detection: detectFormat(head, hints, formats), head, complete };
 }
 
 /** Known containers without a demuxer here: magic bytes at offset 0, and a name. */

@@ -4,7 +4,7 @@ import { KitharaError } from '../platform/errors.js';
 import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { Session } from './session.js';
 
-/** Version of the engine (replaced at build time is unnecessary: kept in sync with package.json by a test). */
+/** Version of the engine worker. Keep it equal to `version` in src/version.ts (no test checks this one). */
 export const ENGINE_VERSION = '0.1.0';
 
 /** The worker-side API implementation. */

@@ -1,7 +1,7 @@
 /**
  * One open resource in the engine worker: source → demuxer → pipeline, and for players a
- * pump that keeps the output ring filled. Owns its AbortController: closing aborts every
- * fetch, decode and wait it started.
+ * pump that keeps the output ring filled. `close` closes the pipeline, the source and the sink,
+ * which aborts every fetch, decode and wait the session started.
  */
 import { KitharaError } from '../platform/errors.js';
 import { realClock } from '../platform/clock.js';

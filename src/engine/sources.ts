@@ -1,6 +1,7 @@
 /**
  * Turns an OpenRequest's `src` into a ByteSource: a progressive download for URLs, a
- * BlobSource for Blobs and Files. HLS playlists are recognised here too.
+ * BlobSource for Blobs and Files. HLS is not opened here yet: a playlist URL is downloaded as a
+ * progressive file and the demuxer's detection refuses it as `unsupported`.
  */
 import { KitharaError } from '../platform/errors.js';
 import { createNet } from '../net/net-options.js';

@@ -122,19 +122,27 @@ export class ProgressiveSource implements ByteSource {
     return { loaded: avail.coveredBytes, total: this.resource.length, ranges: [...avail] };
   }
 
-  async read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+  async read(offset: number, length: number, signal?: AbortSignal, min = length): Promise<Uint8Array> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`read offset must be a non-negative integer, got ${offset}`);
     if (length <= 0) return new Uint8Array(0);
     const total = this.resource.length;
     const end = total === undefined ? offset + length : Math.min(offset + length, total);
+    const need = Math.min(end, offset + Math.max(1, Math.min(min, length)));
     this.downloader.setReadPosition(offset);
-    if (end > offset && this.resource.status !== 'failed' && this.resource.available.has(offset, end)) {
-      return this.resource.read(offset, end - offset);
+    if (end > offset && this.resource.status !== 'failed' && this.resource.available.has(offset, need)) {
+      return this.readHeld(offset, end);
     }
     this.downloader.demand(offset, offset + length);
-    const outcome = await this.resource.waitRange(offset, offset + length, signal);
+    const outcome = await this.resource.waitRange(offset, need, signal);
     if (outcome === 'eof') return new Uint8Array(0);
-    return this.resource.read(offset, length);
+    const finalEnd = this.resource.length === undefined ? end : Math.min(end, this.resource.length);
+    return this.readHeld(offset, finalEnd);
+  }
+
+  /** Every contiguous byte held from `offset`, up to `end`. */
+  private readHeld(offset: number, end: number): Promise<Uint8Array> {
+    const held = Math.min(end, this.resource.available.coveredEnd(offset));
+    return held > offset ? this.resource.read(offset, held - offset) : Promise.resolve(new Uint8Array(0));
   }
 
   setReadPosition(offset: number): void {

@@ -8,7 +8,7 @@
  */
 import { KitharaError } from '../platform/errors.js';
 import type { EngineEvent, OpenResult } from '../engine/protocol.js';
-import { PLAYER_DEFAULTS, checkChoice, checkNumber } from './defaults.js';
+import { PLAYER_DEFAULTS, checkChoice, checkNetOptions, checkNumber } from './defaults.js';
 import { getEngine, siblingUrl, type EngineClient } from './engine-client.js';
 import { OutputBridge } from './output-bridge.js';
 import { KitharaTimeRanges } from './time-ranges.js';
@@ -25,7 +25,7 @@ interface Session {
   info: OpenResult;
 }
 
-/** Plays a progressive file or an HLS stream, like an `<audio>` element. */
+/** Plays a progressive file (HLS comes later), like an `<audio>` element. */
 export class Player extends EventTarget {
   /** The AudioContext the player renders in. */
   readonly audioContext: BaseAudioContext;
@@ -73,6 +73,7 @@ export class Player extends EventTarget {
     checkNumber('volume', options.volume, 0, 1);
     checkNumber('bufferAheadSec', options.bufferAheadSec, 0.05, 30);
     checkNumber('cacheMaxBytes', options.cacheMaxBytes, 0, Number.MAX_SAFE_INTEGER);
+    checkNetOptions(options.net);
     this.options = options;
     this.ownsContext = options.audioContext === undefined;
     this.audioContext = options.audioContext ?? new AudioContext({ latencyHint: 'interactive' });
@@ -98,7 +99,10 @@ export class Player extends EventTarget {
     void this.load(value).catch(() => undefined);
   }
 
-  /** Loads a URL or a Blob/File. Resolves when metadata is known; rejects with a KitharaError. */
+  /**
+   * Loads a URL or a Blob/File (no argument: reloads the current source). Resolves when metadata
+   * is known; rejects with a KitharaError (also dispatched as an `error` event).
+   */
   load(src?: string | Blob): Promise<void> {
     if (src !== undefined) {
       if (typeof src === 'string') {
@@ -172,10 +176,14 @@ export class Player extends EventTarget {
 
   // ---- transport ------------------------------------------------------------------------
 
-  /** Starts playback. Resolves once output has started; rejects if the source fails. */
+  /**
+   * Starts playback. Resolves once the source is loaded and output is started (the `playing` event
+   * marks the first audible frame); rejects with the load's KitharaError, or with a `parse` one
+   * when there is no source.
+   */
   async play(): Promise<void> {
     if (this.destroyed) throw new KitharaError('aborted', 'The player was destroyed.');
-    if (this.loading === undefined) throw new KitharaError('parse', 'Player.play() was called with no source: set src or call load() first.');
+    if (this.loading === undefined) throw new KitharaError('unsupported', 'Player.play() was called with no source: set src or call load() first.');
     if (this.endedValue) await this.seekTo(0);
     const wasPaused = this.pausedValue;
     this.pausedValue = false;
@@ -208,7 +216,7 @@ export class Player extends EventTarget {
 
   /** Playback position in seconds. Setting it seeks. */
   get currentTime(): number {
-    if (this.seekingValue || this.bridge === undefined) return this.baseTime;
+    if (this.seekingValue || this.endedValue || this.bridge === undefined) return this.baseTime;
     const played = this.bridge.framesPlayedInEpoch(this.epoch) / this.audioContext.sampleRate;
     const t = this.baseTime + played;
     return Number.isFinite(this.durationValue) ? Math.min(t, this.durationValue) : t;
@@ -247,14 +255,17 @@ export class Player extends EventTarget {
     return this.durationValue;
   }
 
+  /** True unless playing or about to play (starts true; true again after `pause()`, `ended` or an error). */
   get paused(): boolean {
     return this.pausedValue;
   }
 
+  /** True once the last frame was output; cleared by a seek or `play()` (which restarts at 0). */
   get ended(): boolean {
     return this.endedValue;
   }
 
+  /** True from a `currentTime` assignment until the new position's audio is in the output ring (`seeked`). */
   get seeking(): boolean {
     return this.seekingValue;
   }
@@ -264,7 +275,10 @@ export class Player extends EventTarget {
     return this.readyStateValue;
   }
 
-  /** The byte ranges held, mapped to seconds. */
+  /**
+   * The byte ranges held, mapped linearly to seconds (exact for constant bitrates, approximate
+   * otherwise); empty until both the size and the duration are known.
+   */
   get buffered(): TimeRanges {
     const { total, ranges } = this.progress;
     const d = this.durationValue;
@@ -274,6 +288,7 @@ export class Player extends EventTarget {
 
   // ---- volume ---------------------------------------------------------------------------
 
+  /** Output gain 0..1 (applied on `output`). Setting a value outside 0..1 throws an IndexSizeError DOMException. */
   get volume(): number {
     return this.volumeValue;
   }
@@ -288,6 +303,7 @@ export class Player extends EventTarget {
     this.emit('volumechange');
   }
 
+  /** Whether `output` is silenced; `volume` is kept. */
   get muted(): boolean {
     return this.mutedValue;
   }
@@ -310,7 +326,7 @@ export class Player extends EventTarget {
     return this.variantsValue.slice();
   }
 
-  /** The current variant index (-1 for progressive). Set a number to pin one, or 'auto'. */
+  /** The current variant index (-1 for progressive). Set a number to pin one, or 'auto' (no effect until HLS is supported). */
   get variant(): number {
     return this.variantValue;
   }
@@ -432,8 +448,14 @@ export class Player extends EventTarget {
       void this.seekTo(0);
       return;
     }
-    this.baseTime = Number.isFinite(this.durationValue) ? this.durationValue : this.currentTime;
+    const end = Number.isFinite(this.durationValue) ? this.durationValue : this.currentTime;
     this.endedValue = true;
+    this.baseTime = end;
+    if (!Number.isFinite(this.durationValue)) {
+      // A stream with no length in its container: its duration is known now.
+      this.durationValue = end;
+      this.emit('durationchange');
+    }
     this.pausedValue = true;
     this.bridge?.setPlaying(false);
     this.stopTicker();

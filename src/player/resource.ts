@@ -5,7 +5,7 @@
  */
 import { KitharaError } from '../platform/errors.js';
 import type { EngineEvent, ReadResult } from '../engine/protocol.js';
-import { PLAYER_DEFAULTS, checkChoice, checkNumber } from './defaults.js';
+import { PLAYER_DEFAULTS, checkChoice, checkNetOptions, checkNumber } from './defaults.js';
 import { getEngine, type EngineClient } from './engine-client.js';
 import type { FormatInfo, PlayerEventMap, ResourceOptions } from './types.js';
 
@@ -47,6 +47,7 @@ export class Resource extends EventTarget {
     checkChoice('cache', options.cache, ['auto', 'opfs', 'indexeddb', 'memory', 'none']);
     checkNumber('sampleRate', options.sampleRate, 3000, 768000);
     checkNumber('channels', options.channels, 1, 32);
+    checkNetOptions(options.net);
     const engine = getEngine(options.workerUrl);
     const id = engine.nextId();
     let resource: Resource | undefined;
@@ -106,6 +107,7 @@ export class Resource extends EventTarget {
         const next = await this.fetchBlock();
         if (next === null) {
           this.ended = true;
+          this.dispatchEvent(new Event('ended'));
           break;
         }
         if (next.epoch !== this.epoch) continue;
@@ -129,6 +131,7 @@ export class Resource extends EventTarget {
   async seek(seconds: number): Promise<void> {
     if (this.closed) throw new KitharaError('aborted', 'The resource is closed.');
     if (!Number.isFinite(seconds) || seconds < 0) throw new TypeError('seek() takes a finite, non-negative number of seconds.');
+    this.dispatchEvent(new Event('seeking'));
     this.epoch = await this.engine.api.seek(this.id, seconds);
     this.current = undefined;
     this.pending = undefined;

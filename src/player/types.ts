@@ -4,10 +4,16 @@
  */
 import type { KitharaError } from '../platform/errors.js';
 
-/** Which decoder implementation to use. */
+/**
+ * Which decoder implementation to use. `'wasm'` is accepted but no WASM decoder ships yet: it fails
+ * with an `unsupported` error for every compressed codec (PCM needs no decoder).
+ */
 export type DecoderChoice = 'auto' | 'webcodecs' | 'wasm';
 
-/** Where downloaded bytes are kept. */
+/**
+ * Where downloaded bytes are kept. Every value is accepted, but today bytes are kept in memory for
+ * the life of the load whatever the choice; OPFS and IndexedDB persistence come later.
+ */
 export type CacheChoice = 'auto' | 'opfs' | 'indexeddb' | 'memory' | 'none';
 
 /** Resampler quality, fastest to best. */
@@ -37,7 +43,7 @@ export interface NetOptions {
   credentials?: RequestCredentials;
 }
 
-/** Adaptive bitrate options (HLS). */
+/** Adaptive bitrate options (HLS). Accepted but unused until HLS is supported. */
 export interface AbrOptions {
   /** 'auto' adapts; a number pins that variant index. Defaults to 'auto'. */
   mode?: 'auto' | number;
@@ -66,15 +72,15 @@ export interface PlayerOptions {
   audioContext?: BaseAudioContext;
   /** Where `output` is connected; `null` leaves it unconnected. Defaults to `audioContext.destination`. */
   destination?: AudioNode | null;
-  /** Decoder choice. Defaults to 'auto' (WebCodecs, then WASM). */
+  /** Decoder choice. Defaults to 'auto' (WebCodecs, then the WASM fallback, which does not ship yet). */
   decoder?: DecoderChoice;
-  /** Cache backend. Defaults to 'auto'. */
+  /** Cache backend. Defaults to 'auto'. Today every choice keeps bytes in memory (see {@link CacheChoice}). */
   cache?: CacheChoice;
-  /** Cache size limit in bytes. Defaults to 512 MiB. */
+  /** Cache size limit in bytes. Defaults to 512 MiB. Not enforced yet (no persistent cache). */
   cacheMaxBytes?: number;
-  /** ABR options for HLS. */
+  /** ABR options for HLS. Defaults to the {@link AbrOptions} defaults. Unused until HLS is supported. */
   abr?: AbrOptions;
-  /** Network options. */
+  /** Network options. Defaults to the {@link NetOptions} defaults. */
   net?: NetOptions;
   /** URL of the engine worker script. Defaults to `kithara.worker.js` next to the module. */
   workerUrl?: string | URL;
@@ -104,25 +110,37 @@ export interface ResourceOptions extends Omit<PlayerOptions, 'audioContext' | 'd
 
 /** One HLS variant. */
 export interface VariantInfo {
+  /** Position in `Player.variants`, the value `Player.variant` takes. */
   index: number;
+  /** Peak bandwidth from the playlist, in bits/s. */
   bandwidth: number;
+  /** The playlist's CODECS attribute. */
   codecs: string;
+  /** A display name. */
   name: string;
 }
 
 /** Detail of `variantchange`. */
 export interface VariantChangeDetail {
+  /** Previous variant index. */
   from: number;
+  /** New variant index. */
   to: number;
+  /** Why it switched, e.g. 'initial', 'manual', 'up', 'down', 'urgent-down'. */
   reason: string;
 }
 
 /** Detail of `formatchange`: what is being decoded now. */
 export interface FormatInfo {
+  /** Container, e.g. 'mp4', 'mp3', 'ogg', 'wav'. */
   container: string;
+  /** Codec, e.g. 'aac', 'mp3', 'opus', 'vorbis', 'flac', 'pcm'. */
   codec: string;
+  /** The WebCodecs codec string, e.g. 'mp4a.40.2'. */
   codecString: string;
+  /** The source's sample rate in Hz (before resampling). */
   sampleRate: number;
+  /** The source's channel count (before channel mapping). */
   channels: number;
   /** 'webcodecs' | 'wasm' | 'pcm' */
   decoder: string;
@@ -132,13 +150,18 @@ export interface FormatInfo {
 
 /** A live snapshot of what a Player is doing. */
 export interface PlayerStats {
+  /** What is being decoded; null before the first load finished. */
   format: FormatInfo | null;
-  /** Seconds of decoded audio waiting in the ring. */
+  /** Seconds of decoded audio waiting in the SharedArrayBuffer ring (always 0 in 'port' mode). */
   bufferedAheadSec: number;
-  /** Underrun events counted by the worklet since load. */
+  /**
+   * Render quanta (128 frames) that came up short while playing, counted by the worklet since the
+   * player's output was created (not reset by a new load).
+   */
   underruns: number;
-  /** Bytes held / total (NaN if unknown). */
+  /** Bytes of the source held so far. */
   bytesLoaded: number;
+  /** Size of the source in bytes; NaN while unknown. */
   bytesTotal: number;
   /** Current variant index, -1 for progressive. */
   variant: number;
@@ -150,12 +173,19 @@ export interface PlayerStats {
   outputSampleRate: number;
 }
 
-/** Events of Player and Resource. Standard media events are plain `Event`s. */
+/**
+ * Events of Player (Resource dispatches only `durationchange`, `progress`, `formatchange`, `error`
+ * and `seeked`). Standard media events are plain `Event`s. Player also fires `loadeddata` and
+ * `canplaythrough` (plain `Event`s, not listed here). `variants` and `variantchange` are for HLS
+ * and do not fire yet.
+ */
 export interface PlayerEventMap {
   loadstart: Event;
   loadedmetadata: Event;
+  loadeddata: Event;
   durationchange: Event;
   canplay: Event;
+  canplaythrough: Event;
   play: Event;
   playing: Event;
   pause: Event;

@@ -47,10 +47,10 @@ export class LocalPlayState implements PlayState {
 /**
  * Frames that must be buffered before an epoch starts playing (after play, a seek's flush, or
  * an underrun), unless the writer has already ended it. Starting on the very first frames
- * risks an immediate underrun while the decoder warms up; 3072 frames is 64 ms at 48 kHz,
+ * risks an immediate underrun while the decoder warms up; 4096 frames is 85 ms at 48 kHz,
  * about what the engine decodes in a few milliseconds.
  */
-export const START_THRESHOLD_FRAMES = 3072;
+export const START_THRESHOLD_FRAMES = 4096;
 
 /** Drains a {@link PcmReader} into the output, counting underruns and reporting transitions. */
 export class OutputProcessor {

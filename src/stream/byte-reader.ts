@@ -48,11 +48,21 @@ export class ByteReader {
     const have = this.bufStart + this.buf.byteLength - this.pos;
     if (this.pos >= this.bufStart && have >= n) return n;
     const want = Math.max(n, this.chunk);
-    const bytes = await this.source.read(this.pos, want, this.signal);
+    const bytes = await this.source.read(this.pos, want, this.signal, n);
     this.source.setReadPosition?.(this.pos);
     this.bufStart = this.pos;
     this.buf = bytes;
     return Math.min(n, bytes.byteLength);
+  }
+
+  /**
+   * A copy of the bytes at the cursor without moving it: at least `min` (fewer only at the
+   * end), and as many as are already held, up to `max`.
+   */
+  async head(min: number, max: number): Promise<Uint8Array> {
+    await this.ensure(min);
+    const at = this.pos - this.bufStart;
+    return this.buf.slice(at, at + Math.min(max, this.buf.byteLength - at));
   }
 
   /** Returns a view of `n` bytes at the cursor without moving it (shorter at the end). */

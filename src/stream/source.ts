@@ -10,10 +10,13 @@ export interface ByteSource {
   /**
    * Reads `[offset, offset + length)`. Waits, without polling, until the bytes are there,
    * asking the downloader for them first if they lie outside what it is fetching.
-   * Returns fewer bytes only at the end of the resource. Rejects with a KitharaError
-   * when the download failed or `signal` aborted.
+   * With `min` (default `length`), resolves as soon as `min` bytes from `offset` are held and
+   * returns every contiguous byte held from `offset`, up to `length`: a parser that needs a
+   * few bytes never waits for a whole read-ahead window to arrive.
+   * Returns fewer than `min` bytes only at the end of the resource. Rejects with a
+   * KitharaError when the download failed or `signal` aborted.
    */
-  read(offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  read(offset: number, length: number, signal?: AbortSignal, min?: number): Promise<Uint8Array>;
   /** Tells the downloader where the reader is, for backpressure. Optional. */
   setReadPosition?(offset: number): void;
 }

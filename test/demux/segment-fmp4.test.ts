@@ -45,7 +45,7 @@ function assertMatchesProbe(packets: EncodedPacket[], file: string, bytes: Uint8
 function splitAtFirstMoof(file: Uint8Array): [Uint8Array, Uint8Array] {
   for (let at = 0; at < file.byteLength; ) {
     const h = readBoxHeader(file, at);
-    assert.ok(h);
+    assert.ok(h, 'box header');
     if (h.type === 'moof') return [file.subarray(0, at), file.subarray(at)];
     at += h.size;
   }
@@ -78,16 +78,16 @@ describe('fMP4 segment demuxer', { skip: !HAVE_FFMPEG || !HAVE_HLS_FIXTURES }, (
     const dir = tempDir();
     try {
       const d = createFmp4SegmentDemuxer();
-      assert.equal(d.track, undefined);
+      assert.equal(d.track === undefined, true, 'no track before the init segment');
       d.setInit(init());
       const track = d.track;
-      assert.ok(track);
+      assert.ok(track, 'track after init');
       assert.equal(track.container, 'fmp4');
       assert.equal(track.codec, 'aac');
       assert.equal(track.codecString, 'mp4a.40.2');
       assert.equal(track.sampleRate, 44100);
       assert.equal(track.channels, 2);
-      assert.ok(track.description && track.description.byteLength >= 2);
+      assert.ok(track.description && track.description.byteLength >= 2, 'AudioSpecificConfig');
       // ffmpeg's HLS fMP4 init has an edit with media_time 0: no priming is signalled.
       assert.equal(track.delayFrames, 0);
       let end: number | undefined;
@@ -145,7 +145,7 @@ describe('fMP4 segment demuxer', { skip: !HAVE_FFMPEG || !HAVE_HLS_FIXTURES }, (
     const bytes = bytesOf(file);
     const playlist = readFileSync(join(HLS, 'byterange', 'index.m3u8'), 'utf8');
     const mapRange = /BYTERANGE="(\d+)@(\d+)"/.exec(playlist);
-    assert.ok(mapRange);
+    assert.ok(mapRange, 'EXT-X-MAP byte range');
     const ranges = [...playlist.matchAll(/#EXT-X-BYTERANGE:(\d+)@(\d+)/g)].map((m) => [Number(m[2]), Number(m[1])] as const);
     assert.equal(ranges.length, 4);
     const d = createFmp4SegmentDemuxer();
