@@ -8,6 +8,9 @@ import { KitharaError } from '../../platform/errors.js';
 import { BoxCursor, childBoxes, findChild, type BoxHeader } from './box.js';
 import type { Mp4TrackDefaults } from './movie.js';
 
+/** More samples than any real fragment holds (about 6 hours of AAC at 48 kHz): bounds a corrupt trun. */
+const MAX_TRUN_SAMPLES = 1 << 20;
+
 /** tfhd flags. */
 const TFHD_BASE_DATA_OFFSET = 0x1;
 const TFHD_SAMPLE_DESCRIPTION = 0x2;
@@ -87,6 +90,8 @@ export function parseFragment(
       const firstFlags = tr & TRUN_FIRST_FLAGS ? c.u32() : undefined;
       const perSample = ((tr & TRUN_DURATION) && 4) + ((tr & TRUN_SIZE) && 4) + ((tr & TRUN_FLAGS) && 4) + ((tr & TRUN_CTO) && 4);
       if (count * perSample > c.left) throw new KitharaError('parse', 'MP4 trun is truncated.');
+      // With no per-sample fields the size check above cannot bound the count.
+      if (count > MAX_TRUN_SAMPLES) throw new KitharaError('parse', `MP4 trun claims ${count} samples (at most ${MAX_TRUN_SAMPLES} are accepted).`);
       for (let i = 0; i < count; i++) {
         const duration = tr & TRUN_DURATION ? c.u32() : defDuration;
         const size = tr & TRUN_SIZE ? c.u32() : defSize;

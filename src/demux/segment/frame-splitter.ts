@@ -132,9 +132,8 @@ export class FrameSplitter implements SplitterClock {
         if (!this.ref) {
           this.ref = verdict;
           this.kinds = [verdict.kind];
-          this.track = verdict.kind === 'adts'
-              ? adtsTrack(this.container.adts, verdict.h)
-              : mpegTrack(this.container.mpeg, verdict.h);
+          this.track =
+            verdict.kind === 'adts' ? adtsTrack(this.container.adts, verdict.h) : mpegTrack(this.container.mpeg, verdict.h);
         }
         continue;
       }

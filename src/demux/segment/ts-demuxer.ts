@@ -96,7 +96,8 @@ class TsSegmentDemuxer implements SegmentDemuxer {
     const out: EncodedPacket[] = [];
     this.run(() => {
       this.segmentBytes += bytes.byteLength;
-      this.packets.push(bytes);
+      // mux.js keeps views of the packets it sees before the first PMT: give it a copy until then.
+      this.packets.push(this.audio ? bytes : bytes.slice());
       this.check();
       this.splitter?.drain(out, false);
     });
