@@ -139,6 +139,7 @@ export class AudioPipeline {
   close(): void {
     this.closed = true;
     this.decoder.close();
+    this.demuxer.close?.();
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {

@@ -73,6 +73,8 @@ export interface Demuxer {
    * `target - prerollFrames` when they need preroll.
    */
   seek(frame: number): Promise<number>;
+  /** Releases what the demuxer holds (downloads, for HLS). Optional. */
+  close?(): void;
 }
 
 /** Facts that help choose a demuxer; content always wins. */

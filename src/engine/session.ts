@@ -13,7 +13,8 @@ import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
 import { interleave } from '../audio/channel-map.js';
 import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { createSink, type PcmSink } from './sinks.js';
-import { openSource, type OpenedSource } from './sources.js';
+import { openSource, resolveRetryPolicy, type OpenedSource } from './sources.js';
+import type { Demuxer } from '../demux/types.js';
 import type { FormatInfo } from '../player/types.js';
 
 /** Minimum interval between two progress events, in ms. */
@@ -57,8 +58,7 @@ export class Session {
       if (live) emit({ type: 'error', error: err.toJSON() });
     });
     try {
-      const reader = new ByteReader(source.byteSource);
-      const demuxer = await openDemuxer(reader, source.hints, formats);
+      const demuxer = await openAnyDemuxer(source, request, emit);
       const pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
         outRate: request.outRate,
         outChannels: request.outChannels,
@@ -175,6 +175,32 @@ export class Session {
     this.announcedEpoch = epoch;
     this.emit({ type: 'seeked', epoch: this.epochBase + epoch, time });
   }
+}
+
+/** `true` when the bytes start an HLS playlist. */
+function looksLikePlaylist(head: Uint8Array): boolean {
+  return new TextDecoder().decode(head.subarray(0, 16)).replace(/^\uFEFF/, '').startsWith('#EXTM3U');
+}
+
+/** HLS when the first bytes are a playlist, else a container demuxer over the bytes. */
+async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: (e: EngineEvent) => void): Promise<Demuxer> {
+  const head = await source.byteSource.read(0, 16, undefined, 7);
+  if (looksLikePlaylist(head) && source.net !== undefined && source.url !== undefined) {
+    const length = source.byteSource.length;
+    const bytes = await source.byteSource.read(0, length ?? 4 * 1024 * 1024);
+    // HLS (playlists, mux.js, AES, ABR) loads only when a page plays HLS.
+    const { HlsDemuxer } = await import('./hls/hls-demuxer.js');
+    return HlsDemuxer.open(source.url, new TextDecoder().decode(bytes), {
+      net: source.net,
+      retry: resolveRetryPolicy(request.net.retry),
+      abr: request.abr,
+      events: {
+        onVariants: (variants) => emit({ type: 'variants', variants }),
+        onStats: (throughputBps, variant) => emit({ type: 'stats', throughputBps, variant }),
+      },
+    });
+  }
+  return openDemuxer(new ByteReader(source.byteSource), source.hints, formats);
 }
 
 function formatInfo(pipeline: AudioPipeline): FormatInfo {

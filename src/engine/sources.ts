@@ -4,7 +4,9 @@
  * progressive file and the demuxer's detection refuses it as `unsupported`.
  */
 import { KitharaError } from '../platform/errors.js';
-import { createNet } from '../net/net-options.js';
+import { createNet, resolveRetryPolicy } from '../net/net-options.js';
+import type { Net } from '../net/net.js';
+export { resolveRetryPolicy };
 import type { ByteSource } from '../stream/source.js';
 import { ProgressiveSource } from '../file/progressive-source.js';
 import { BlobSource } from '../file/blob-source.js';
@@ -15,6 +17,10 @@ import type { OpenRequest } from './protocol.js';
 export interface OpenedSource {
   byteSource: ByteSource;
   hints: ProbeHints;
+  /** The network stack that fetched it (URL sources), reused for HLS segments. */
+  net?: Net;
+  /** The resolved URL (URL sources). */
+  url?: string;
   close(): void;
 }
 
@@ -63,5 +69,5 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
     source.abort();
     throw KitharaError.from(e, 'network');
   }
-  return { byteSource: source, hints: { url }, close: () => source.abort() };
+  return { byteSource: source, hints: { url }, net, url, close: () => source.abort() };
 }
