@@ -1,0 +1,136 @@
+// HLS VOD on the same engine: every segment format, AES-128 with explicit and derived IVs,
+// byte ranges, seeks into segments not yet fetched, and bad playlists, keys and servers.
+// PCM is checked against the chirp like every other source.
+import { test, expect } from '@playwright/test';
+import { alignTo, checkContinuity } from '../test/lib/analyze.mjs';
+import { startServer } from './server/test-server.mjs';
+import { openHarness, readResource, readResourceError } from './lib/harness.js';
+import { fromBase64, planar } from './lib/pcm.js';
+
+const STREAMS = ['fmp4', 'ts', 'ts-mp3', 'packed-aac', 'packed-mp3', 'byterange', 'aes-ts-iv', 'aes-ts-seq', 'aes-fmp4'];
+/** The HLS fixtures are 7.9 s of the chirp. */
+const DURATION = 7.9;
+
+for (const dir of STREAMS) {
+  test(`HLS ${dir}: plays from t=0, continuous across segments, full length`, async ({ page }) => {
+    await openHarness(page);
+    const out = await readResource(page, `/fixtures/hls/${dir}/index.m3u8`, { sampleRate: 48000 });
+    // The playlist's EXTINF sum (7.9 s, or up to a frame more per segment in the hand-cut packed
+    // playlists) is the duration; the output holds exactly that many frames.
+    expect(Math.abs(out.duration - DURATION)).toBeLessThan(0.025);
+    expect(Math.abs(out.frames - out.duration * 48000)).toBeLessThan(2);
+    const a = alignTo(out.planes, 48000, 0, { searchMs: 40 });
+    expect(a.corr).toBeGreaterThan(0.99);
+    expect(Math.abs(a.lagFrames), `starts at t=0 (lag ${a.lagFrames.toFixed(2)} frames)`).toBeLessThan(1);
+    const cont = checkContinuity(out.planes, 48000, 0, { frames: out.frames - 4800, minSnrDb: dir.includes('mp3') ? 20 : 35 });
+    expect(cont.jumps, 'no gap or overlap at segment joins').toEqual([]);
+    expect(cont.drift).toBeLessThan(1);
+  });
+}
+
+test('HLS seek into a segment not yet downloaded fetches that segment and lands within 1 ms', async ({ page }) => {
+  // A throttled server of its own (cross-origin is fine: CORS and CORP headers are sent).
+  const slow = await startServer({ root: process.cwd(), port: 0, bytesPerSec: 40_000 });
+  try {
+    await openHarness(page);
+    const t0 = Date.now();
+    const out = await readResource(page, `${slow.url}/fixtures/hls/ts/index.m3u8`, { sampleRate: 48000 }, { seek: 6.3, maxSeconds: 0.4 });
+    const elapsed = Date.now() - t0;
+    const a = alignTo(out.planes, 48000, 6.3, { searchMs: 40 });
+    expect(Math.abs(a.lagMs), `landed ${a.lagMs.toFixed(3)} ms off`).toBeLessThan(1);
+    expect(a.corr).toBeGreaterThan(0.99);
+    const segs = slow.log.filter((r: { path: string }) => r.path.endsWith('.ts')).map((r: { path: string }) => r.path.split('/').pop());
+    expect(segs).toContain('seg3.ts');
+    expect(segs, 'segment 2 (before the target, after the first) was never needed').not.toContain('seg2.ts');
+    // ~40 kB/s: the whole stream (~130 kB) would take over 3 s; the seek must not wait for it.
+    expect(elapsed).toBeLessThan(6000);
+  } finally {
+    await slow.close();
+  }
+});
+
+test('HLS master playlist: variants are announced and the chosen rendition plays from t=0', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, toBase64 } = (window as any).kt;
+    const res = await Kithara.Resource.open('/fixtures/hls/multi/master.m3u8', { sampleRate: 48000, channels: 2 });
+    const buf = new Float32Array(48000 * 2 * 3);
+    let filled = 0;
+    while (filled < buf.length) {
+      const n = await res.read(buf.subarray(filled));
+      if (n === 0) break;
+      filled += n * 2;
+    }
+    const out = { format: res.format, duration: res.duration, pcm: toBase64(buf.subarray(0, filled)) };
+    await res.close();
+    return out;
+  });
+  expect(r.duration).toBeCloseTo(7.9, 1);
+  const planes = planar(fromBase64(r.pcm), 2);
+  // The first rendition is mono: both output channels carry the left chirp.
+  const a = alignTo([planes[0]!], 48000, 0, { searchMs: 40, channelMap: [0] });
+  expect(Math.abs(a.lagFrames)).toBeLessThan(1);
+  expect(a.corr).toBeGreaterThan(0.99);
+});
+
+test('Player plays HLS through the worklet and announces the variants', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, makeCapture, sleep, toBase64 } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const cap = await makeCapture(ctx, 4);
+    const player = new Kithara.Player({ audioContext: ctx, destination: cap.node });
+    let variants: unknown[] = [];
+    player.addEventListener('variants', (e: CustomEvent) => (variants = e.detail));
+    await player.load('/fixtures/hls/multi/master.m3u8');
+    cap.arm();
+    await player.play();
+    await sleep(1200);
+    const out = { variants, currentTime: player.currentTime, pcm: cap.pcm(), recorded: cap.recorded(), playerVariants: player.variants.length };
+    await player.destroy();
+    await ctx.close();
+    return out;
+  });
+  expect(r.variants).toHaveLength(3);
+  expect(r.playerVariants).toBe(3);
+  expect(r.currentTime).toBeGreaterThan(0.9);
+  const planes = planar(fromBase64(r.pcm), 2);
+  const start = planes[0]!.findIndex((v) => Math.abs(v) > 1e-3);
+  const a = alignTo([planes[0]!], 48000, 0, { start, searchMs: 20, channelMap: [0] });
+  expect(Math.abs(a.t) * 1000).toBeLessThan(1);
+  const cont = checkContinuity([planes[0]!], 48000, a.t, { start, frames: Math.min(r.recorded - start, 40000), channelMap: [0], minSnrDb: 12 });
+  expect(cont.jumps).toEqual([]);
+});
+
+test.describe('bad HLS input gives typed errors quickly', () => {
+  test.beforeEach(async ({ page }) => openHarness(page));
+
+  test('a key that returns 404 gives an http error', async ({ page }) => {
+    const err = await readResourceError(page, '/fixtures/hls/broken/missing-key.m3u8');
+    expect(err).toMatchObject({ code: 'http', status: 404, isKithara: true });
+    expect(err.url).toContain('missing.key');
+  });
+
+  test('a wrong key gives a decrypt error', async ({ page }) => {
+    const err = await readResourceError(page, '/fixtures/hls/broken/wrong-key.m3u8');
+    expect(['decrypt', 'parse']).toContain(err.code);
+  });
+
+  test('a malformed EXTINF gives a parse error with the line number', async ({ page }) => {
+    const err = await readResourceError(page, '/fixtures/hls/broken/bad-extinf.m3u8');
+    expect(err.code).toBe('parse');
+    expect(err.message).toContain('line 8');
+  });
+
+  test('a master playlist without BANDWIDTH gives a parse error with the line number', async ({ page }) => {
+    const err = await readResourceError(page, '/fixtures/hls/broken/master-no-bandwidth.m3u8');
+    expect(err.code).toBe('parse');
+    expect(err.message).toContain('line 3');
+  });
+
+  test('an HTML page behind a .m3u8 URL gives a parse error', async ({ page }) => {
+    const err = await readResourceError(page, '/fixtures/hls/broken/not-hls.m3u8');
+    expect(err.code).toBe('parse');
+  });
+});
