@@ -14,7 +14,7 @@
 // and append it to SCENARIOS.
 
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../e2e/server/test-server.mjs';
@@ -82,21 +82,27 @@ const env = {
 };
 
 const results = {};
+// The machine is shared: the 1-minute load average is sampled so each section can say how busy it was.
+let loadSamples = [];
+const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 2000);
 try {
   for (const s of selected) {
     env.log(`scenario ${s.name}: ${s.title}`);
     const t0 = Date.now();
+    loadSamples = [loadavg()[0]];
     try {
       results[s.name] = { data: await s.run(env), seconds: (Date.now() - t0) / 1000 };
     } catch (e) {
       env.log(`scenario ${s.name} failed: ${e?.stack ?? e}`);
       results[s.name] = { error: String(e?.message ?? e), seconds: (Date.now() - t0) / 1000 };
     }
+    results[s.name].load = { mean: loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length, max: Math.max(...loadSamples) };
   }
   const cpu = cpus();
   const machine = {
     Date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     CPU: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
+    Cores: String(cpu.length),
     Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     OS: `${type()} ${release()}`,
     Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of e2e/playwright.config.ts)`,
@@ -106,6 +112,7 @@ try {
   writeFileSync(outPath, renderReport({ scenarios: selected, results, env, machine }));
   env.log(`wrote ${outPath}`);
 } finally {
+  clearInterval(loadTimer);
   await browser.close();
   await capped.close();
   await open.close();

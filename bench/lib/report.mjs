@@ -24,10 +24,13 @@ export function renderReport({ scenarios, results, env, machine }) {
     '',
     '## Machine and conditions',
     '',
-    ...Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`),
+    ...Object.entries(machine).filter(([k]) => k !== 'Cores').map(([k, v]) => `- ${k}: ${v}`),
     `- Network (test server in the same process): every request waits ${env.latencyMs} ms before its headers and is`,
     `  paced at ${env.bytesPerSec} bytes/s (${fmt((env.bytesPerSec * 8) / 1e6, 0)} Mbit/s); the throughput scenario uses a second server without caps.`,
     `- Media: 60 s of the position-coded chirp (fixtures/signal.mjs), 44.1 kHz stereo: ${env.media.map((m) => `${m.label} (${fmt(m.bytes / 1024)} KiB)`).join(', ')}.`,
+    '- The machine may be shared with other work: each section ends with the load average measured while it ran;',
+    '  the benchmark itself accounts for about 1–1.5; a load above the core count means the browser competed for CPU,',
+    '  which shows most in throughput and the soak.',
     '- Output: AudioContext at 48 kHz. Repetitions: ' + `${env.reps} per cell for latency, ${env.throughputReps} for throughput.`,
     '',
   ];
@@ -37,7 +40,8 @@ export function renderReport({ scenarios, results, env, machine }) {
     lines.push(`## ${s.title}`, '');
     if (r.error) lines.push(`Not measured: the scenario failed (${r.error}).`);
     else lines.push(s.markdown(r.data, env));
-    lines.push('', `<sub>scenario \`${s.name}\`, ${fmt(r.seconds)} s</sub>`, '');
+    const load = r.load ? `; 1-min load average during it: mean ${fmt(r.load.mean, 1)}, max ${fmt(r.load.max, 1)} (${machine.Cores} cores)` : '';
+    lines.push('', `<sub>scenario \`${s.name}\`, ${fmt(r.seconds)} s${load}</sub>`, '');
   }
   return lines.join('\n');
 }

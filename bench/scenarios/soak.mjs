@@ -39,14 +39,16 @@ function classify(d) {
   // A silent run within 1.5 s of a loop restart ('seeking' seen by the main thread) is the seam.
   const nearLoop = (frame) => d.loops.some((l) => Math.abs(frame - l) < 1.5 * rate);
   const atLoop = d.silentRuns.filter((r) => nearLoop(r.frame)).map((r) => r.quanta * quantumMs);
-  const elsewhere = d.silentRuns.filter((r) => !nearLoop(r.frame)).map((r) => r.quanta * quantumMs);
+  const other = d.silentRuns.filter((r) => !nearLoop(r.frame));
+  const elsewhere = other.map((r) => r.quanta * quantumMs);
+  const where = other.map((r) => `${fmt((r.frame - d.firstSoundFrame) / rate, 1)} s (${fmt(r.quanta * quantumMs)} ms)`);
   let underrunsAtLoop = 0;
   for (let i = 1; i < d.samples.length; i++) {
     const inc = d.samples[i].underruns - d.samples[i - 1].underruns;
     if (inc > 0 && d.loops.some((l) => l > d.samples[i - 1].frame - rate && l <= d.samples[i].frame)) underrunsAtLoop += inc;
   }
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-  return { quantumMs, atLoop, elsewhere, underrunsAtLoop, sum, max: (xs) => Math.max(0, ...xs) };
+  return { quantumMs, atLoop, elsewhere, where, underrunsAtLoop, sum, max: (xs) => Math.max(0, ...xs) };
 }
 
 export default {
@@ -73,7 +75,7 @@ export default {
       ['underruns (player.stats)', `**${d.underruns}** (of which ~${c.underrunsAtLoop} at loop restarts)`],
       ['silent quanta after first sound', `${d.silentQuanta} of ${d.renderedQuanta} (${fmt(c.sum([...c.atLoop, ...c.elsewhere]))} ms in ${d.silentRunsTotal} runs)`],
       ['  at loop restarts', `${c.atLoop.length} gaps, ${fmt(c.sum(c.atLoop))} ms total, longest ${fmt(c.max(c.atLoop), 1)} ms`],
-      ['  elsewhere (dropouts)', `**${c.elsewhere.length}** runs, ${fmt(c.sum(c.elsewhere))} ms total, longest ${fmt(c.max(c.elsewhere), 1)} ms`],
+      ['  elsewhere (dropouts)', `**${c.elsewhere.length}** runs, ${fmt(c.sum(c.elsewhere))} ms total${c.where.length ? `: at ${c.where.slice(0, 10).join(', ')} after the first sound` : ''}`],
       ["'waiting' events", String(d.waiting.length)],
     ];
     const controlRows = Object.entries(data.control).map(([blockMs, r]) => {

@@ -43,15 +43,24 @@ export function webCodecsConfig(track: TrackInfo): AudioDecoderConfig {
   return config;
 }
 
+/** Answers of `isConfigSupported`, by config: asking costs a trip to the media thread per open. */
+const supportCache = new Map<string, Promise<boolean>>();
+
 /** Whether this browser's WebCodecs can decode the track. */
-export async function webCodecsSupports(track: TrackInfo): Promise<boolean> {
-  if (typeof AudioDecoder === 'undefined') return false;
-  try {
-    const res = await AudioDecoder.isConfigSupported(webCodecsConfig(track));
-    return res.supported === true;
-  } catch {
-    return false;
+export function webCodecsSupports(track: TrackInfo): Promise<boolean> {
+  if (typeof AudioDecoder === 'undefined') return Promise.resolve(false);
+  const config = webCodecsConfig(track);
+  const d = track.description;
+  const key = `${config.codec}|${config.sampleRate}|${config.numberOfChannels}|${d === undefined ? '' : Array.from(d).join(',')}`;
+  let answer = supportCache.get(key);
+  if (answer === undefined) {
+    answer = AudioDecoder.isConfigSupported(config).then(
+      (res) => res.supported === true,
+      () => false,
+    );
+    supportCache.set(key, answer);
   }
+  return answer;
 }
 
 /** A Decoder over the platform's AudioDecoder. */

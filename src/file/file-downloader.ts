@@ -23,8 +23,8 @@ import type { StorageResource } from '../storage/resource.js';
 import { Pulse } from './pulse.js';
 import { RangeFetch, type FetchHost, type FetchOutcome } from './range-fetch.js';
 
-/** First bounded request size after a fruitless attempt (see `maxRequestBytes`). */
-const RESUME_START_BYTES = 1024 * 1024;
+/** First bounded request size after a fruitless attempt (see `maxRequestBytes`); then ÷4 each time. */
+const RESUME_START_BYTES = 256 * 1024;
 /** Smallest bounded request size. */
 const RESUME_MIN_BYTES = 16 * 1024;
 
@@ -154,7 +154,7 @@ export class FileDownloader implements FetchHost {
 
   /**
    * Largest request while connections keep breaking: Infinity normally; after an attempt that
-   * brought no byte it halves (from {@link RESUME_START_BYTES} down to {@link RESUME_MIN_BYTES}),
+   * brought no byte it shrinks (from {@link RESUME_START_BYTES}, ÷4, down to {@link RESUME_MIN_BYTES}),
    * so a server or middlebox that cuts long responses still lets the download through in short
    * ranges; every clean response doubles it again.
    */
@@ -204,7 +204,7 @@ export class FileDownloader implements FetchHost {
         continue;
       }
       fruitless++;
-      this.maxRequestBytes = Math.max(RESUME_MIN_BYTES, Math.min(this.maxRequestBytes, RESUME_START_BYTES * 2) / 2);
+      this.maxRequestBytes = this.maxRequestBytes === Infinity ? RESUME_START_BYTES : Math.max(RESUME_MIN_BYTES, this.maxRequestBytes / 4);
       if (fruitless > this.config.retry.maxRetries) {
         const e = dropped.error;
         return this.fatal(new KitharaError(e.code, `Download of ${this.url} failed after ${fruitless} attempts without progress: ${e.message}`, { url: this.url, status: e.status, cause: e }));

@@ -145,6 +145,10 @@ export class ProgressiveSource implements ByteSource {
     return held > offset ? this.resource.read(offset, held - offset) : Promise.resolve(new Uint8Array(0));
   }
 
+  heldEnd(offset: number): number {
+    return this.resource.available.coveredEnd(offset);
+  }
+
   setReadPosition(offset: number): void {
     this.downloader.setReadPosition(offset);
   }

@@ -44,54 +44,66 @@ export function canUseSharedMemory(): boolean {
 /** One player's output node and the control of its ring. */
 export class OutputBridge {
   readonly channels = OUTPUT_CHANNELS;
+  readonly mode: 'sab' | 'port';
+  readonly capacityFrames: number;
+  /** Resolves once the worklet module is loaded and the node is connected. */
+  readonly ready: Promise<void>;
   private readonly stat: OutputStats = emptyOutputStats();
+  private readonly sab: SharedArrayBuffer | undefined;
   private readonly ctl: Int32Array | undefined;
+  private node: AudioWorkletNode | undefined;
+  private control: OutputControl | undefined;
+  private playing = false;
+  /** Port mode: data ports handed out before the node existed. */
+  private pendingPorts: MessagePort[] = [];
+  private disposed = false;
 
-  private constructor(
-    readonly mode: 'sab' | 'port',
-    private readonly node: AudioWorkletNode,
-    private readonly control: OutputControl,
-    private readonly sab: SharedArrayBuffer | undefined,
-    readonly capacityFrames: number,
-  ) {
-    this.ctl = sab === undefined ? undefined : ringViews(sab).ctl;
-  }
-
-  /** Loads the worklet, creates the node and its ring, and connects it to `output`. */
-  static async create(ctx: BaseAudioContext, output: AudioNode, workletUrl: string, bufferSec: number, hooks: OutputHooks): Promise<OutputBridge> {
-    await loadWorklet(ctx, workletUrl);
+  /**
+   * Creates the ring at once and starts loading the worklet module, so an engine session can be
+   * opened while the module loads (`target` works before `ready`).
+   */
+  constructor(ctx: BaseAudioContext, output: AudioNode, workletUrl: string, bufferSec: number, hooks: OutputHooks) {
     const wanted = Math.max(2048, Math.round(bufferSec * ctx.sampleRate));
     let options: OutputProcessorOptions;
-    let sab: SharedArrayBuffer | undefined;
-    let capacity = wanted;
     if (canUseSharedMemory()) {
-      sab = createRing(OUTPUT_CHANNELS, wanted);
-      capacity = ringViews(sab).capacity;
-      options = { mode: 'sab', sab };
+      this.sab = createRing(OUTPUT_CHANNELS, wanted);
+      this.ctl = ringViews(this.sab).ctl;
+      this.capacityFrames = ringViews(this.sab).capacity;
+      this.mode = 'sab';
+      options = { mode: 'sab', sab: this.sab };
     } else {
-      options = { mode: 'port', channels: OUTPUT_CHANNELS, capacity, batchFrames: PORT_RING_DEFAULTS.batchFrames };
+      this.capacityFrames = wanted;
+      this.mode = 'port';
+      options = { mode: 'port', channels: OUTPUT_CHANNELS, capacity: wanted, batchFrames: PORT_RING_DEFAULTS.batchFrames };
     }
-    const node = new AudioWorkletNode(ctx, OUTPUT_PROCESSOR_NAME, {
-      numberOfInputs: 0,
-      numberOfOutputs: 1,
-      outputChannelCount: [OUTPUT_CHANNELS],
-      processorOptions: options,
+    this.ready = loadWorklet(ctx, workletUrl).then(() => {
+      if (this.disposed) return;
+      const node = new AudioWorkletNode(ctx, OUTPUT_PROCESSOR_NAME, {
+        numberOfInputs: 0,
+        numberOfOutputs: 1,
+        outputChannelCount: [OUTPUT_CHANNELS],
+        processorOptions: options,
+      });
+      const control: OutputControl = this.sab === undefined ? new PortOutputControl(node.port) : new SabOutputControl(this.sab, node.port);
+      control.onnotice = (n) => {
+        if (n.kind === 'playing') hooks.onStarted(n);
+        else if (n.kind === 'ended') hooks.onEnded(n);
+        else if (n.kind === 'underrun') hooks.onUnderrun(n);
+      };
+      for (const port of this.pendingPorts.splice(0)) (control as PortOutputControl).connect(port);
+      control.setPlaying(this.playing);
+      node.connect(output);
+      this.node = node;
+      this.control = control;
     });
-    const control: OutputControl = sab === undefined ? new PortOutputControl(node.port) : new SabOutputControl(sab, node.port);
-    control.onnotice = (n) => {
-      if (n.kind === 'playing') hooks.onStarted(n);
-      else if (n.kind === 'ended') hooks.onEnded(n);
-      else if (n.kind === 'underrun') hooks.onUnderrun(n);
-    };
-    node.connect(output);
-    return new OutputBridge(sab === undefined ? 'port' : 'sab', node, control, sab, capacity);
   }
 
   /** The output target for a new engine session, and what must be transferred with it. */
   target(epochBase: number): { target: OutputTarget; transfer: Transferable[] } {
     if (this.sab !== undefined) return { target: { kind: 'sab', sab: this.sab, epochBase }, transfer: [] };
     const channel = new MessageChannel();
-    (this.control as PortOutputControl).connect(channel.port1);
+    if (this.control !== undefined) (this.control as PortOutputControl).connect(channel.port1);
+    else this.pendingPorts.push(channel.port1);
     return {
       target: {
         kind: 'port',
@@ -106,12 +118,13 @@ export class OutputBridge {
   }
 
   setPlaying(playing: boolean): void {
-    this.control.setPlaying(playing);
+    this.playing = playing;
+    this.control?.setPlaying(playing);
   }
 
-  /** A fresh stats snapshot. */
+  /** A fresh stats snapshot (empty until the node exists). */
   stats(): OutputStats {
-    return this.control.stats(this.stat);
+    return this.control === undefined ? this.stat : this.control.stats(this.stat);
   }
 
   /** Real frames output in `epoch` so far (0 when the worklet has not reached it yet). */
@@ -132,7 +145,8 @@ export class OutputBridge {
   }
 
   dispose(): void {
-    this.control.dispose();
-    this.node.disconnect();
+    this.disposed = true;
+    this.control?.dispose();
+    this.node?.disconnect();
   }
 }

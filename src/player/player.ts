@@ -34,8 +34,7 @@ export class Player extends EventTarget {
   private readonly options: PlayerOptions;
   private readonly ownsContext: boolean;
   private readonly engine: EngineClient;
-  private bridge: OutputBridge | undefined;
-  private bridgeReady: Promise<OutputBridge> | undefined;
+  private readonly bridge: OutputBridge;
   private session: Session | undefined;
   private loading: Promise<void> | undefined;
   private loadToken = 0;
@@ -86,6 +85,16 @@ export class Player extends EventTarget {
     const destination = options.destination === undefined ? this.audioContext.destination : options.destination;
     if (destination !== null) this.output.connect(destination);
     this.engine = getEngine(options.workerUrl);
+    // The ring exists and the worklet module starts loading now, so load() + play() later
+    // wait for neither.
+    const workletUrl = this.options.workletUrl ?? siblingUrl('kithara.worklet.js');
+    const bufferSec = this.options.bufferAheadSec ?? PLAYER_DEFAULTS.bufferAheadSec;
+    this.bridge = new OutputBridge(this.audioContext, this.output, String(workletUrl), bufferSec, {
+      onEnded: (n) => this.onOutputEnded(n),
+      onStarted: (n) => this.onOutputStarted(n),
+      onUnderrun: (n) => this.onOutputUnderrun(n),
+    });
+    this.bridge.ready.catch(() => undefined);
   }
 
   // ---- source -------------------------------------------------------------------------
@@ -126,8 +135,7 @@ export class Player extends EventTarget {
     if (source === undefined) return;
     this.emit('loadstart');
     try {
-      const bridge = await this.ensureBridge();
-      if (token !== this.loadToken) return;
+      const bridge = this.bridge;
       const id = this.engine.nextId();
       const epochBase = this.epoch + 1;
       this.epoch = epochBase;
@@ -149,6 +157,7 @@ export class Player extends EventTarget {
         }, output.transfer),
         this.engine.proxy((e) => this.onEngineEvent(id, e)),
       );
+      await bridge.ready;
       if (token !== this.loadToken) {
         void this.engine.api.close(id);
         return;
@@ -200,14 +209,14 @@ export class Player extends EventTarget {
   pause(): void {
     if (this.pausedValue) return;
     this.pausedValue = true;
-    this.bridge?.setPlaying(false);
+    this.bridge.setPlaying(false);
     this.stopTicker();
     this.emit('timeupdate');
     this.emit('pause');
   }
 
   private startOutput(): void {
-    if (this.session === undefined || this.bridge === undefined) return;
+    if (this.session === undefined) return;
     this.bridge.setPlaying(true);
     this.startTicker();
   }
@@ -216,7 +225,7 @@ export class Player extends EventTarget {
 
   /** Playback position in seconds. Setting it seeks. */
   get currentTime(): number {
-    if (this.seekingValue || this.endedValue || this.bridge === undefined) return this.baseTime;
+    if (this.seekingValue || this.endedValue) return this.baseTime;
     const played = this.bridge.framesPlayedInEpoch(this.epoch) / this.audioContext.sampleRate;
     const t = this.baseTime + played;
     return Number.isFinite(this.durationValue) ? Math.min(t, this.durationValue) : t;
@@ -345,13 +354,13 @@ export class Player extends EventTarget {
     const bridge = this.bridge;
     return {
       format: this.formatValue,
-      bufferedAheadSec: bridge === undefined ? 0 : bridge.bufferedFrames() / this.audioContext.sampleRate,
-      underruns: bridge?.underruns() ?? 0,
+      bufferedAheadSec: bridge.bufferedFrames() / this.audioContext.sampleRate,
+      underruns: bridge.underruns(),
       bytesLoaded: this.progress.loaded,
       bytesTotal: this.progress.total,
       variant: this.variantValue,
       throughputBps: this.throughputBps,
-      outputMode: bridge?.mode ?? 'none',
+      outputMode: bridge.mode,
       outputSampleRate: this.audioContext.sampleRate,
     };
   }
@@ -363,28 +372,12 @@ export class Player extends EventTarget {
     this.loadToken += 1;
     this.stopTicker();
     await this.closeSession();
-    this.bridge?.dispose();
+    this.bridge.dispose();
     this.output.disconnect();
     if (this.ownsContext && this.audioContext instanceof AudioContext) await this.audioContext.close();
   }
 
   // ---- internals ------------------------------------------------------------------------
-
-  private ensureBridge(): Promise<OutputBridge> {
-    if (this.bridgeReady === undefined) {
-      const workletUrl = this.options.workletUrl ?? siblingUrl('kithara.worklet.js');
-      const bufferSec = this.options.bufferAheadSec ?? PLAYER_DEFAULTS.bufferAheadSec;
-      this.bridgeReady = OutputBridge.create(this.audioContext, this.output, String(workletUrl), bufferSec, {
-        onEnded: (n) => this.onOutputEnded(n),
-        onStarted: (n) => this.onOutputStarted(n),
-        onUnderrun: (n) => this.onOutputUnderrun(n),
-      }).then((bridge) => {
-        this.bridge = bridge;
-        return bridge;
-      });
-    }
-    return this.bridgeReady;
-  }
 
   private onEngineEvent(id: number, e: EngineEvent): void {
     if (this.session !== undefined && this.session.id !== id) return;
@@ -457,7 +450,7 @@ export class Player extends EventTarget {
       this.emit('durationchange');
     }
     this.pausedValue = true;
-    this.bridge?.setPlaying(false);
+    this.bridge.setPlaying(false);
     this.stopTicker();
     this.emit('timeupdate');
     this.emit('pause');
@@ -482,7 +475,7 @@ export class Player extends EventTarget {
 
   private fail(err: KitharaError): void {
     this.stopTicker();
-    this.bridge?.setPlaying(false);
+    this.bridge.setPlaying(false);
     this.pausedValue = true;
     const event = new ErrorEvent('error', { error: err, message: err.message });
     this.dispatchEvent(event);
@@ -506,7 +499,7 @@ export class Player extends EventTarget {
     const session = this.session;
     this.session = undefined;
     if (session === undefined) return;
-    this.bridge?.setPlaying(false);
+    this.bridge.setPlaying(false);
     await this.engine.api.close(session.id).catch(() => undefined);
   }
 

@@ -69,8 +69,8 @@ export const RING_WRITER_DEFAULTS = {
   minTimerMs: 2,
   /** Nor more than this, in ms (a paused reader frees nothing; this bounds the polling rate). */
   maxTimerMs: 100,
-  /** Safety re-check interval of `Atomics.waitAsync`, in ms; a correct reader wakes us sooner. */
-  waitAsyncTimeoutMs: 1000,
+  /** Safety re-check interval of `Atomics.waitAsync`, in ms (far below the ring's length, so a missed wake-up can never drain it); a correct reader wakes us sooner. */
+  waitAsyncTimeoutMs: 50,
 };
 
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };

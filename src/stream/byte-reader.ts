@@ -31,6 +31,11 @@ export class ByteReader {
     return len === undefined ? Infinity : Math.max(0, len - this.pos);
   }
 
+  /** End of the contiguous bytes the source holds from `pos` (Infinity when it holds everything). */
+  heldEnd(pos: number): number {
+    return this.source.heldEnd?.(pos) ?? Infinity;
+  }
+
   /** Moves the cursor. */
   seek(pos: number): void {
     this.pos = pos;

@@ -19,6 +19,11 @@ export interface ByteSource {
   read(offset: number, length: number, signal?: AbortSignal, min?: number): Promise<Uint8Array>;
   /** Tells the downloader where the reader is, for backpressure. Optional. */
   setReadPosition?(offset: number): void;
+  /**
+   * End of the contiguous bytes held from `offset` (`offset` when none): lets a parser choose
+   * between walking bytes it already has and jumping by estimate. Absent means "all held".
+   */
+  heldEnd?(offset: number): number;
 }
 
 /** A `ByteSource` over bytes already in memory. */

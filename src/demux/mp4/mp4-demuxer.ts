@@ -159,8 +159,17 @@ export class Mp4Demuxer implements Demuxer {
     while (end < chunkEnd && bytes + table.size(end) <= MP4_DEFAULTS.maxBatchBytes) bytes += table.size(end++);
     const offset = table.offset(first);
     this.reader.seek(offset);
-    const data = await this.reader.bytes(bytes);
-    if (data.byteLength < bytes) throw new KitharaError('parse', `MP4 file is truncated: sample ${first} at ${offset} is missing.`);
+    // Take the samples whose bytes have arrived (at least the first): on a slow network the
+    // first packets go out without waiting for a whole batch.
+    const head = await this.reader.head(table.size(first), bytes);
+    if (head.byteLength < table.size(first)) throw new KitharaError('parse', `MP4 file is truncated: sample ${first} at ${offset} is missing.`);
+    let have = table.size(first);
+    let fit = first + 1;
+    while (fit < end && have + table.size(fit) <= head.byteLength) have += table.size(fit++);
+    end = fit;
+    bytes = have;
+    const data = head;
+    this.reader.seek(offset + bytes);
     let at = 0;
     for (let s = first; s < end; ) {
       const groupEnd = Math.min(end, s + this.pcmGroup);
