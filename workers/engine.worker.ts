@@ -5,6 +5,8 @@
 import * as Comlink from 'comlink';
 import { Engine } from '../src/engine/engine.js';
 import { installErrorTransfer } from '../src/engine/comlink-errors.js';
+import { warmUpDecoders } from '../src/decode/warm-up.js';
 
 installErrorTransfer();
 Comlink.expose(new Engine());
+warmUpDecoders();
