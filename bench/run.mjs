@@ -10,10 +10,13 @@
 //   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
 //   BENCH_OUT=path.md          where to write the report
 //
+// `node bench/run.mjs --report-only` rewrites the report from bench/media/last-run.json without
+// measuring again (sizes are read again from the dist/ copy the run measured).
+//
 // To add a scenario, write bench/scenarios/<name>.mjs exporting { name, title, run(env), markdown(data, env) }
 // and append it to SCENARIOS.
 
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,9 +54,25 @@ const outPath = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(RO
 const distDir = join(ROOT, 'dist');
 if (!existsSync(join(distDir, 'kithara.mjs'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`).');
 
+if (process.argv.includes('--report-only')) {
+  const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), 'utf8'));
+  const measured = join(ROOT, 'bench', 'media', 'dist-snapshot');
+  const env = { ...last.env, distDir: existsSync(measured) ? measured : distDir };
+  const scenarios = SCENARIOS.filter((s) => last.results[s.name]);
+  if (last.results.sizes) last.results.sizes.data = await sizes.run(env);
+  writeFileSync(outPath, renderReport({ scenarios, results: last.results, env, machine: last.machine }));
+  console.log(`wrote ${outPath} from bench/media/last-run.json`);
+  process.exit(0);
+}
+
 const media = ensureBenchMedia(join(ROOT, 'bench', 'media'));
-const capped = await startServer({ root: ROOT, latencyMs: LATENCY_MS, bytesPerSec: BYTES_PER_SEC });
-const open = await startServer({ root: ROOT });
+// Serve a private copy of dist/ at /dist, so a rebuild elsewhere during the run cannot mix SDK versions.
+const snapshot = join(ROOT, 'bench', 'media', 'dist-snapshot');
+rmSync(snapshot, { recursive: true, force: true });
+cpSync(distDir, snapshot, { recursive: true, filter: (src) => !src.startsWith(join(distDir, 'types')) });
+const mounts = { '/dist': snapshot };
+const capped = await startServer({ root: ROOT, latencyMs: LATENCY_MS, bytesPerSec: BYTES_PER_SEC, extraRoots: mounts });
+const open = await startServer({ root: ROOT, extraRoots: mounts });
 const browser = await launchBrowser();
 const runId = Date.now().toString(36);
 let requestNo = 0;
@@ -65,7 +84,7 @@ const env = {
   capped,
   open,
   media,
-  distDir,
+  distDir: snapshot,
   reps: intEnv('BENCH_REPS', 7),
   throughputReps: intEnv('BENCH_THROUGHPUT_REPS', 5),
   soakSeconds: intEnv('BENCH_SOAK_SECONDS', 300),

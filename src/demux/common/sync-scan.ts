@@ -29,6 +29,8 @@ export interface FoundFrame<H> {
 
 /** Bytes searched per window, besides the slack that lets a run starting near the end fit. */
 const WINDOW = 64 * 1024;
+/** Bytes the first look at a position waits for. */
+const FIRST_LOOK = 4096;
 
 /**
  * First index `i` in `[from, lastStart)` where `need` compatible headers chain up in `b`.
@@ -88,15 +90,24 @@ export async function findRun<H>(
 ): Promise<RunSearch<H>> {
   const slack = need * syntax.maxFrameBytes + syntax.headerBytes;
   let pos = from;
+  const want = WINDOW + slack;
+  // Search what has arrived first (at least FIRST_LOOK bytes) and ask for more only when no
+  // run is found in it: on a slow network the first frames are found as soon as they land.
+  let min = Math.min(want, FIRST_LOOK);
   while (pos - from < limit) {
     reader.seek(pos);
-    const want = WINDOW + slack;
-    const b = await reader.peek(want);
-    const atEof = b.length < want;
-    const lastStart = atEof ? b.length : WINDOW;
+    const b = await reader.head(min, want);
+    const atEof = b.length < min;
+    const full = b.length >= want;
+    const lastStart = atEof ? b.length : full ? WINDOW : Math.max(0, b.length - slack);
     const found = findRunIn(syntax, b, 0, lastStart, need, ref, atEof);
     if (found) return { at: pos + found.at, header: found.header };
     if (atEof) return { at: null, reason: 'eof' };
+    if (!full) {
+      min = Math.min(want, Math.max(b.length + 1, min * 2));
+      continue;
+    }
+    min = Math.min(want, FIRST_LOOK);
     pos += WINDOW;
   }
   return { at: null, reason: 'limit' };

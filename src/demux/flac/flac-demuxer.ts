@@ -116,7 +116,10 @@ class FlacDemuxer implements Demuxer {
     if (this.posSample !== undefined && this.posSample <= target && this.posSample > from.sample) {
       from = { offset: this.pos, sample: this.posSample };
     }
-    from = await this.bisect(from, target);
+    // The next seek point past the target bounds the search from above.
+    const after = this.head.seekTable.find((p) => p.sample > target && p.sample !== 0xffffffffffffffff);
+    const upper = after === undefined ? undefined : { offset: this.head.firstFrameOffset + after.offset, sample: after.sample };
+    from = await this.bisect(from, target, upper);
     // Walk frame by frame to the one holding the target.
     let at = from.offset;
     for (;;) {
@@ -135,16 +138,33 @@ class FlacDemuxer implements Demuxer {
   }
 
   /** Narrows `[from, end of resource)` around `target` by bisection, when the length is known. */
-  private async bisect(from: Mark, target: number): Promise<Mark> {
+  /**
+   * Narrows [from, upper) to a frame at or before `target`. With both ends' sample numbers known
+   * (seek points, the end of the file) the probe position is interpolated, which lands within a
+   * few frames on the first try; otherwise it halves. Each probe is one read over the network.
+   */
+  private async bisect(from: Mark, target: number, upper?: Mark): Promise<Mark> {
     const length = this.reader.length;
-    if (length === undefined) return from;
+    if (length === undefined && upper === undefined) return from;
+    const total = this.head.info.totalSamples;
     let lo = from;
-    let hi = length;
-    while (hi - lo.offset > FLAC_DEFAULTS.bisectStopBytes) {
-      const mid = lo.offset + Math.floor((hi - lo.offset) / 2);
+    let hi: Mark = upper ?? { offset: length as number, sample: total > 0 ? total : NaN };
+    while (hi.offset - lo.offset > FLAC_DEFAULTS.bisectStopBytes) {
+      let mid = lo.offset + Math.floor((hi.offset - lo.offset) / 2);
+      if (Number.isFinite(hi.sample) && hi.sample > lo.sample) {
+        const frac = (target - lo.sample) / (hi.sample - lo.sample);
+        // Aim a little early so the walk forward is short and the probe rarely overshoots.
+        const guess = lo.offset + Math.floor((hi.offset - lo.offset) * frac) - FLAC_DEFAULTS.maxFrameBytes;
+        mid = Math.min(hi.offset - 1, Math.max(lo.offset + 1, guess));
+      }
       const span = await this.findFrame(mid, FLAC_DEFAULTS.probeSearchBytes);
-      if (!span || span.offset >= hi || span.header.sample > target) hi = mid;
-      else lo = { offset: span.offset, sample: span.header.sample };
+      if (!span || span.offset >= hi.offset) hi = { offset: mid, sample: hi.sample };
+      else if (span.header.sample > target) hi = { offset: span.offset, sample: span.header.sample };
+      else {
+        lo = { offset: span.offset, sample: span.header.sample };
+        // Close enough: walking the rest costs less than another probe.
+        if (target - lo.sample < 16 * this.head.info.maxBlockSize) break;
+      }
     }
     return lo;
   }
@@ -157,17 +177,26 @@ class FlacDemuxer implements Demuxer {
   /** The first frame starting at or after `from` (searching at most `limit` bytes). */
   private async findFrame(from: number, limit: number): Promise<Span | null> {
     const step = 64 * 1024;
+    const full = step + MAX_FLAC_HEADER_BYTES;
     for (let pos = from; pos - from < limit; pos += step) {
-      this.reader.seek(pos);
-      let b = await this.reader.peek(step + MAX_FLAC_HEADER_BYTES);
-      for (let i = 0; i < Math.min(step, b.length - 1); i++) {
-        if (!isFlacSync(b, i) || !parseFlacFrameHeader(b, i, this.head.info)) continue;
-        const span = await this.spanAt(pos + i, this.window);
-        if (span) return span;
+      // Look at what has arrived first (a frame is rarely far); wait for the whole step only
+      // when no frame starts in the part already held.
+      let scanned = 0;
+      let min = Math.min(step, 16 * 1024) + MAX_FLAC_HEADER_BYTES;
+      for (;;) {
         this.reader.seek(pos);
-        b = await this.reader.peek(step + MAX_FLAC_HEADER_BYTES);
+        const b = await this.reader.head(min, full);
+        const end = Math.min(step, b.length - 1);
+        for (let i = scanned; i < end; i++) {
+          if (!isFlacSync(b, i) || !parseFlacFrameHeader(b, i, this.head.info)) continue;
+          const span = await this.spanAt(pos + i, this.window);
+          if (span) return span;
+        }
+        scanned = Math.max(scanned, end);
+        if (b.length >= full) break; // the whole step was searched
+        if (b.length < min) return null; // the end of the file
+        min = full;
       }
-      if (b.length < step + MAX_FLAC_HEADER_BYTES) return null;
     }
     return null;
   }
