@@ -152,9 +152,10 @@ class FlacDemuxer implements Demuxer {
     while (hi.offset - lo.offset > FLAC_DEFAULTS.bisectStopBytes) {
       let mid = lo.offset + Math.floor((hi.offset - lo.offset) / 2);
       if (Number.isFinite(hi.sample) && hi.sample > lo.sample) {
-        const frac = (target - lo.sample) / (hi.sample - lo.sample);
-        // Aim a little early so the walk forward is short and the probe rarely overshoots.
-        const guess = lo.offset + Math.floor((hi.offset - lo.offset) * frac) - FLAC_DEFAULTS.maxFrameBytes;
+        const bytesPerSample = (hi.offset - lo.offset) / (hi.sample - lo.sample);
+        // Aim one average block early so the probe rarely overshoots and the walk forward is short.
+        const early = Math.ceil(bytesPerSample * Math.max(1, this.head.info.maxBlockSize));
+        const guess = lo.offset + Math.floor((target - lo.sample) * bytesPerSample) - early;
         mid = Math.min(hi.offset - 1, Math.max(lo.offset + 1, guess));
       }
       const span = await this.findFrame(mid, FLAC_DEFAULTS.probeSearchBytes);
