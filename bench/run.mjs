@@ -10,8 +10,8 @@
 //   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
 //   BENCH_OUT=path.md          where to write the report
 //
-// `node bench/run.mjs --report-only` rewrites the report from bench/media/last-run.json without
-// measuring again (sizes are read again from the dist/ copy the run measured).
+// `node bench/run.mjs --report-only` rewrites the report from the raw numbers of the last run
+// (bench/media/last-run.json, or partial.json with BENCH_ONLY) without measuring again.
 //
 // To add a scenario, write bench/scenarios/<name>.mjs exporting { name, title, run(env), markdown(data, env) }
 // and append it to SCENARIOS.
@@ -51,23 +51,24 @@ if (only && selected.length !== only.length) {
   throw new Error(`BENCH_ONLY names unknown scenarios; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
 }
 const outPath = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(ROOT, only ? 'bench/media/partial.md' : 'BENCHMARKS.md');
+/** Raw numbers: last-run.json for full runs, partial.json for BENCH_ONLY runs. */
+const rawPath = join(ROOT, 'bench', 'media', only ? 'partial.json' : 'last-run.json');
 const distDir = join(ROOT, 'dist');
 if (!existsSync(join(distDir, 'kithara.mjs'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`).');
 
 if (process.argv.includes('--report-only')) {
-  const last = JSON.parse(readFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), 'utf8'));
-  const measured = join(ROOT, 'bench', 'media', 'dist-snapshot');
-  const env = { ...last.env, distDir: existsSync(measured) ? measured : distDir };
+  const last = JSON.parse(readFileSync(rawPath, 'utf8'));
+  const env = last.env;
   const scenarios = SCENARIOS.filter((s) => last.results[s.name]);
-  if (last.results.sizes) last.results.sizes.data = await sizes.run(env);
   writeFileSync(outPath, renderReport({ scenarios, results: last.results, env, machine: last.machine }));
-  console.log(`wrote ${outPath} from bench/media/last-run.json`);
+  console.log(`wrote ${outPath} from ${rawPath}`);
   process.exit(0);
 }
 
 const media = ensureBenchMedia(join(ROOT, 'bench', 'media'));
-// Serve a private copy of dist/ at /dist, so a rebuild elsewhere during the run cannot mix SDK versions.
-const snapshot = join(ROOT, 'bench', 'media', 'dist-snapshot');
+// Serve a private copy of dist/ at /dist, so a rebuild elsewhere during the run cannot mix SDK
+// versions (one folder per process: two bench runs at once do not share it).
+const snapshot = join(ROOT, 'bench', 'media', `dist-${process.pid}`);
 rmSync(snapshot, { recursive: true, force: true });
 cpSync(distDir, snapshot, { recursive: true, filter: (src) => !src.startsWith(join(distDir, 'types')) });
 const mounts = { '/dist': snapshot };
@@ -127,7 +128,7 @@ try {
     Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of e2e/playwright.config.ts)`,
     Node: process.version,
   };
-  writeFileSync(join(ROOT, 'bench', 'media', 'last-run.json'), JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url, requestsFor: undefined, mediaUrl: undefined, log: undefined }, results }, null, 1));
+  writeFileSync(rawPath, JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url, requestsFor: undefined, mediaUrl: undefined, log: undefined }, results }, null, 1));
   writeFileSync(outPath, renderReport({ scenarios: selected, results, env, machine }));
   env.log(`wrote ${outPath}`);
 } finally {
@@ -135,4 +136,5 @@ try {
   await browser.close();
   await capped.close();
   await open.close();
+  rmSync(snapshot, { recursive: true, force: true });
 }

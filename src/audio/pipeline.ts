@@ -43,8 +43,13 @@ export interface PipelineFormat {
 
 /** One resource's decode pipeline. */
 export class AudioPipeline {
-  /** Current seek epoch. */
+  /** The latest seek epoch asked for (bumped synchronously by `seek`). */
   epoch = 0;
+  /**
+   * The epoch of the position decoding is at: set when a seek's repositioning actually runs.
+   * Blocks carry this, so a read queued before a seek can never pass old audio as new.
+   */
+  private positionEpoch = 0;
   readonly outRate: number;
   readonly outChannels: number;
   private readonly queue = new PcmQueue();
@@ -107,7 +112,7 @@ export class AudioPipeline {
    */
   read(maxFrames: number): Promise<PcmBlock | null> {
     return this.serialize(async () => {
-      const epoch = this.epoch;
+      const epoch = this.positionEpoch;
       while (this.queue.frames === 0 && !this.ended) await this.step();
       const block = this.queue.take(maxFrames);
       if (block === null) return null;
@@ -120,7 +125,9 @@ export class AudioPipeline {
   /** Seeks to `seconds`. The epoch changes at once; later reads return audio from there. */
   seek(seconds: number): Promise<void> {
     this.epoch += 1;
+    const epoch = this.epoch;
     return this.serialize(async () => {
+      this.positionEpoch = epoch;
       const track = this.track;
       const total = track.totalFrames ?? Infinity;
       const target = Math.max(0, Math.min(Math.round(seconds * track.sampleRate), total));

@@ -17,7 +17,7 @@ import type { EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder } from './types.js';
 
 /** Packets allowed inside the platform decoder before `ready()` waits. */
-const HIGH_WATER = 8;
+const HIGH_WATER = 64;
 
 /** Where the first output after a reset starts: after `skipPackets` packets, plus `offset` frames. */
 interface StartRule {

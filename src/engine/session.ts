@@ -98,14 +98,32 @@ export class Session {
     return epoch;
   }
 
-  /** Reads interleaved PCM (Resource sessions). */
+  /**
+   * Reads interleaved PCM (Resource sessions): fills up to `maxFrames` from as many pipeline
+   * blocks as it takes, so one round trip to the main thread carries a whole block.
+   */
   async read(maxFrames: number): Promise<ReadResult | null> {
-    const block = await this.pipeline.read(maxFrames);
-    if (block === null) return null;
-    const ch = block.planes.length;
-    const interleaved = new Float32Array(block.frames * ch);
-    interleave(block.planes, block.frames, interleaved, 0);
-    return { interleaved, frames: block.frames, epoch: block.epoch, time: block.time };
+    const blocks: PcmBlock[] = [];
+    let frames = 0;
+    const asked = this.pipeline.epoch;
+    // Stop gathering as soon as a seek is asked for: the blocks after it belong to the next read.
+    while (frames < maxFrames && this.pipeline.epoch === asked) {
+      const block = await this.pipeline.read(maxFrames - frames);
+      if (block === null) break;
+      if (blocks.length > 0 && block.epoch !== (blocks[0] as PcmBlock).epoch) break;
+      blocks.push(block);
+      frames += block.frames;
+    }
+    const first = blocks[0];
+    if (first === undefined) return null;
+    const ch = first.planes.length;
+    const interleaved = new Float32Array(frames * ch);
+    let at = 0;
+    for (const b of blocks) {
+      interleave(b.planes, b.frames, interleaved, at * ch);
+      at += b.frames;
+    }
+    return { interleaved, frames, epoch: first.epoch, time: first.time };
   }
 
   close(): void {

@@ -129,3 +129,18 @@ test('a seek decodes from the preroll point and discards up to the exact frame',
   await p.seek(99);
   assert.equal(await p.read(10), null, 'a seek past the end reads nothing');
 });
+
+test('a read queued before a seek carries the old epoch, never old audio under the new one', async () => {
+  const p = await wavPipeline('chirp-s16.wav', 44100);
+  const queued = p.read(512); // queued before the seek, so it reads the old position
+  const seeking = p.seek(4.0);
+  const newEpoch = p.epoch;
+  const stale = await queued;
+  await seeking;
+  assert.ok(stale !== null);
+  assert.notEqual(stale.epoch, newEpoch, 'the queued read is tagged with the epoch it was decoded in');
+  const fresh = await p.read(512);
+  assert.ok(fresh !== null);
+  assert.equal(fresh.epoch, newEpoch);
+  assert.equal(fresh.time, 4.0, 'the first block of the new epoch starts at the target');
+});
