@@ -4,6 +4,8 @@ import { test, expect } from '@playwright/test';
 import { alignTo, checkContinuity, exactCompare, expectedPcm } from '../test/lib/analyze.mjs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 
 const FLAC = '/fixtures/media/chirp.flac';
 const M4A = '/fixtures/media/chirp.m4a';
@@ -214,4 +216,16 @@ test('without cross-origin isolation the Player falls back to the MessagePort ri
   const cont = checkContinuity(planes, 48000, a.t, { start, frames: Math.min(c.recorded - start, 48000), minSnrDb: 12 });
   expect(cont.jumps).toEqual([]);
   expect(c.currentTime).toBeGreaterThan(0.9);
+});
+
+test('a codec nothing here can decode (ALAC in M4A) gives a clear unsupported error', async ({ page }) => {
+  mkdirSync('test-results/media', { recursive: true });
+  const file = 'test-results/media/chirp-alac.m4a';
+  if (!existsSync(file)) {
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', 'fixtures/media/chirp-s16.wav', '-c:a', 'alac', file]);
+  }
+  await openHarness(page);
+  const err = await readResourceError(page, `/${file}`, { decoder: 'auto' });
+  expect(err.code).toBe('unsupported');
+  expect(err.message).toMatch(/alac/i);
 });

@@ -4,6 +4,7 @@
 import { test, expect } from '@playwright/test';
 import { alignTo, checkContinuity } from '../test/lib/analyze.mjs';
 import { startServer } from './server/test-server.mjs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
 
@@ -133,4 +134,42 @@ test.describe('bad HLS input gives typed errors quickly', () => {
     const err = await readResourceError(page, '/fixtures/hls/broken/not-hls.m3u8');
     expect(err.code).toBe('parse');
   });
+});
+
+/** Writes a copy of a fixture playlist whose segment URLs carry server fault parameters. */
+function faultyPlaylist(dir: string, query: (index: number) => string): string {
+  const src = readFileSync(`fixtures/hls/${dir}/index.m3u8`, 'utf8');
+  let i = 0;
+  const text = src
+    .split('\n')
+    .map((line) => (line.length > 0 && !line.startsWith('#') ? `/fixtures/hls/${dir}/${line}?${query(i++)}` : line))
+    .join('\n');
+  mkdirSync('test-results/hls', { recursive: true });
+  const name = `test-results/hls/${dir}-${Math.random().toString(36).slice(2)}.m3u8`;
+  writeFileSync(name, text);
+  return `/${name}`;
+}
+
+test('HLS: a segment that answers 503 twice is retried and plays exactly', async ({ page }) => {
+  await openHarness(page);
+  const u = Math.random().toString(36).slice(2);
+  const url = faultyPlaylist('ts', (i) => (i === 1 ? `fail=503:2&u=${u}` : `u=${u}`));
+  const out = await readResource(page, url, { sampleRate: 48000 });
+  const cont = checkContinuity(out.planes, 48000, 0, { frames: out.frames - 4800, minSnrDb: 35 });
+  expect(cont.jumps).toEqual([]);
+  expect(Math.abs(out.frames - 7.9 * 48000)).toBeLessThan(48);
+});
+
+test('HLS: the first request of every segment dropped mid-body resumes, and nothing is lost', async ({ page }) => {
+  await openHarness(page);
+  for (const dir of ['ts', 'aes-ts-iv', 'fmp4']) {
+    const u = Math.random().toString(36).slice(2);
+    const url = faultyPlaylist(dir, (i) => `dropOnce=${9000 + 1000 * i}&u=${u}`);
+    const out = await readResource(page, url, { sampleRate: 48000 });
+    const a = alignTo(out.planes, 48000, 0, { searchMs: 40 });
+    expect(Math.abs(a.lagFrames), `${dir}: starts at t=0`).toBeLessThan(1);
+    const cont = checkContinuity(out.planes, 48000, 0, { frames: out.frames - 4800, minSnrDb: 35 });
+    expect(cont.jumps, `${dir}: continuous`).toEqual([]);
+    expect(Math.abs(out.frames - 7.9 * 48000), `${dir}: full length`).toBeLessThan(48);
+  }
 });

@@ -24,6 +24,8 @@ export interface PipelineOptions {
   outChannels?: number;
   quality: ResamplerQuality;
   decoder: DecoderPreference;
+  /** Packets kept in flight in the decoder (see DecoderOptions.queueDepth). */
+  decodeQueue?: number;
 }
 
 /** A block of output PCM. */
@@ -78,7 +80,7 @@ export class AudioPipeline {
 
   /** Builds the pipeline and its decoder. */
   static async create(demuxer: Demuxer, factory: DecoderFactory, options: PipelineOptions): Promise<AudioPipeline> {
-    const decoder = await factory.create(demuxer.track, options.decoder);
+    const decoder = await factory.create(demuxer.track, options.decoder, { queueDepth: options.decodeQueue });
     return new AudioPipeline(demuxer, decoder, options);
   }
 

@@ -5,7 +5,7 @@
 import { KitharaError } from '../platform/errors.js';
 import type { TrackInfo } from '../demux/types.js';
 import { PcmDecoder } from './pcm-decoder.js';
-import type { Decoder, DecoderFactory, DecoderPreference } from './types.js';
+import type { Decoder, DecoderFactory, DecoderOptions, DecoderPreference } from './types.js';
 import { WebCodecsDecoder, webCodecsSupports } from './webcodecs-decoder.js';
 
 /** A lazily loaded fallback decoder provider (WASM). */
@@ -18,7 +18,7 @@ export interface FallbackDecoderProvider {
 export class DefaultDecoderFactory implements DecoderFactory {
   constructor(private readonly fallback?: () => Promise<FallbackDecoderProvider | undefined>) {}
 
-  async create(track: TrackInfo, preference: DecoderPreference): Promise<Decoder> {
+  async create(track: TrackInfo, preference: DecoderPreference, options: DecoderOptions = {}): Promise<Decoder> {
     if (track.codec === 'pcm') return new PcmDecoder(track);
     const reasons: string[] = [];
     if (preference !== 'wasm') {
@@ -26,7 +26,7 @@ export class DefaultDecoderFactory implements DecoderFactory {
         reasons.push('this browser has no WebCodecs AudioDecoder');
       } else if (await webCodecsSupports(track)) {
         try {
-          return new WebCodecsDecoder(track);
+          return new WebCodecsDecoder(track, options.queueDepth);
         } catch (e) {
           reasons.push(`WebCodecs failed to configure ${track.codecString}: ${e instanceof Error ? e.message : String(e)}`);
         }

@@ -44,7 +44,16 @@ export interface Decoder {
 /** What the factory may use. */
 export type DecoderPreference = 'auto' | 'webcodecs' | 'wasm';
 
+/** Tuning for one decoder. */
+export interface DecoderOptions {
+  /**
+   * Packets in flight before `ready()` waits. Small for playback (first audio sooner), large for
+   * bulk reading (the platform decoder never idles). Defaults to the implementation's own.
+   */
+  queueDepth?: number;
+}
+
 /** Builds decoders. */
 export interface DecoderFactory {
-  create(track: TrackInfo, preference: DecoderPreference): Promise<Decoder>;
+  create(track: TrackInfo, preference: DecoderPreference, options?: DecoderOptions): Promise<Decoder>;
 }

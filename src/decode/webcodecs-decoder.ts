@@ -16,8 +16,12 @@ import { KitharaError } from '../platform/errors.js';
 import type { EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder } from './types.js';
 
-/** Packets allowed inside the platform decoder before `ready()` waits. */
-const HIGH_WATER = 64;
+/**
+ * Packets allowed in flight before `ready()` waits, by default. Shallow keeps latency low: the
+ * caller yields to the event loop (where output callbacks arrive) after a few packets, so the
+ * first audio goes out at once. Bulk reading passes a deeper queue (see DecoderOptions).
+ */
+export const WEBCODECS_DEFAULT_QUEUE = 8;
 
 /** Where the first output after a reset starts: after `skipPackets` packets, plus `offset` frames. */
 interface StartRule {
@@ -80,7 +84,10 @@ export class WebCodecsDecoder implements Decoder {
   private firstFrames: number[] = [];
   private readonly rule: StartRule;
 
-  constructor(private readonly track: TrackInfo) {
+  constructor(
+    private readonly track: TrackInfo,
+    private readonly highWater = WEBCODECS_DEFAULT_QUEUE,
+  ) {
     this.config = webCodecsConfig(track);
     this.rule = startRule(track);
     this.name = `WebCodecs ${track.codecString}`;
@@ -124,7 +131,7 @@ export class WebCodecsDecoder implements Decoder {
   }
 
   ready(): Promise<void> {
-    if (this.failure !== undefined || this.output.length > 0 || this.queueSize < HIGH_WATER) return Promise.resolve();
+    if (this.failure !== undefined || this.output.length > 0 || this.queueSize < this.highWater) return Promise.resolve();
     return new Promise((resolve) => {
       // Some codecs hold packets back (no output for a header packet); a short timer keeps a
       // decoder that withholds output from stalling the caller. Output normally comes first.

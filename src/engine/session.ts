@@ -19,6 +19,8 @@ import type { FormatInfo } from '../player/types.js';
 
 /** Minimum interval between two progress events, in ms. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Decoder queue depth for Resource sessions (bulk reading). */
+const BULK_DECODE_QUEUE = 64;
 /** Frames the pump moves per pipeline read. */
 const PUMP_BLOCK = 2048;
 
@@ -64,6 +66,8 @@ export class Session {
         outChannels: request.outChannels,
         quality: request.quality,
         decoder: request.decoder,
+        // Players want the first audio at once; PCM readers want throughput.
+        decodeQueue: request.output === undefined ? BULK_DECODE_QUEUE : undefined,
       });
       const info: OpenResult = {
         duration: pipeline.duration,
