@@ -143,6 +143,8 @@ function faultyPlaylist(dir: string, query: (index: number) => string): string {
   const text = src
     .split('\n')
     .map((line) => (line.length > 0 && !line.startsWith('#') ? `/fixtures/hls/${dir}/${line}?${query(i++)}` : line))
+    // Keys and init segments stay where they are: make their URIs absolute.
+    .map((line) => line.replace(/URI="(?![a-z]+:|\/)([^"]+)"/g, `URI="/fixtures/hls/${dir}/$1"`))
     .join('\n');
   mkdirSync('test-results/hls', { recursive: true });
   const name = `test-results/hls/${dir}-${Math.random().toString(36).slice(2)}.m3u8`;
