@@ -13,7 +13,8 @@ import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
 import { interleave } from '../audio/channel-map.js';
 import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { createSink, type PcmSink } from './sinks.js';
-import { openSource, resolveRetryPolicy, type OpenedSource } from './sources.js';
+import { openSource, type OpenedSource } from './sources.js';
+import { resolveRetryPolicy } from '../net/net-options.js';
 import type { Demuxer } from '../demux/types.js';
 import type { FormatInfo } from '../player/types.js';
 
@@ -28,7 +29,6 @@ const decoderFactory = new DefaultDecoderFactory();
 
 /** A session: one source being decoded. */
 export class Session {
-  private readonly abort = new AbortController();
   private sink: PcmSink | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
@@ -133,7 +133,6 @@ export class Session {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort(new KitharaError('aborted', 'The session was closed.'));
     this.waitAbort.abort();
     this.wake?.();
     this.pipeline.close();

@@ -4,9 +4,8 @@
  * progressive file and the demuxer's detection refuses it as `unsupported`.
  */
 import { KitharaError } from '../platform/errors.js';
-import { createNet, resolveRetryPolicy } from '../net/net-options.js';
+import { createNet } from '../net/net-options.js';
 import type { Net } from '../net/net.js';
-export { resolveRetryPolicy };
 import type { ByteSource } from '../stream/source.js';
 import { ProgressiveSource } from '../file/progressive-source.js';
 import { BlobSource } from '../file/blob-source.js';

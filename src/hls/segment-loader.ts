@@ -7,6 +7,7 @@
  */
 import { KitharaError } from '../platform/errors.js';
 import { realClock, type Clock } from '../platform/clock.js';
+import { concatBytes } from '../platform/bytes.js';
 import type { Net } from '../net/net.js';
 import { backoffDelay, type RetryPolicy } from '../net/retry-net.js';
 import { createCbcDecryptor, type CbcDecryptor } from '../drm/aes-cbc.js';
@@ -46,7 +47,7 @@ export class SegmentLoader {
     let p = this.inits.get(key);
     if (p === undefined) {
       const parts: Uint8Array[] = [];
-      p = this.fetch(map.uri, map.byteRange, map.key, sequence, (b) => parts.push(b), signal).then(() => concat(parts));
+      p = this.fetch(map.uri, map.byteRange, map.key, sequence, (b) => parts.push(b), signal).then(() => concatBytes(parts));
       p.catch(() => this.inits.delete(key));
       this.inits.set(key, p);
     }
@@ -139,15 +140,4 @@ export class SegmentLoader {
     }
     return { bytes: received, durationMs: Math.max(1, this.clock.now() - t0) };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
 }

@@ -14,14 +14,15 @@
  */
 import type { ByteReader } from '../../stream/byte-reader.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../types.js';
-import { parseError, unsupportedError } from '../common/errors.js';
+import { parseError } from '../common/errors.js';
 import { skipId3v2 } from '../common/id3.js';
 import { findRun } from '../common/sync-scan.js';
 import { averageEstimator, FrameWalker, type FrameEstimator, type FrameWalkerOptions } from '../common/frame-walker.js';
-import { ADTS_SYNTAX, audioSpecificConfig, channelsOf, type AdtsHeader } from './adts-header.js';
+import { ADTS_SYNTAX, type AdtsHeader } from './adts-header.js';
+import { AAC_FRAME_SAMPLES, adtsTrack, checkAdtsSupported } from './adts-track.js';
 
-/** PCM frames per ADTS frame (one raw data block). */
-export const AAC_FRAME_SAMPLES = 1024;
+export { AAC_FRAME_SAMPLES, ADTS_ASSUMED_PRIMING } from './adts-track.js';
+
 
 /** Tuning for {@link openAdts}; every field is optional. */
 export interface AdtsOptions extends Partial<FrameWalkerOptions> {
@@ -46,33 +47,12 @@ export async function openAdts(reader: ByteReader, options: AdtsOptions = {}): P
   const found = await findRun(reader, ADTS_SYNTAX, start, opts.searchLimit, 3, null);
   if (found.at === null) throw parseError('No ADTS frames found (expected three consecutive valid ADTS headers).');
   const h = found.header;
-  checkSupported(h);
   const walker = new FrameWalker(reader, ADTS_SYNTAX, h, found.at, opts);
-  const track: TrackInfo = {
-    container: 'adts',
-    codec: 'aac',
-    codecString: `mp4a.40.${h.objectType}`,
-    sampleRate: h.sampleRate,
-    channels: channelsOf(h.channelConfig),
-    description: audioSpecificConfig(h),
-    delayFrames: ADTS_ASSUMED_PRIMING,
-    prerollFrames: 2 * AAC_FRAME_SAMPLES,
-    bitrate: await averageBitrate(walker, h),
-  };
+  const track: TrackInfo = { ...adtsTrack('adts', h), bitrate: await averageBitrate(walker, h) };
   return new AdtsDemuxer(track, walker, averageEstimator(walker, h.frameBytes));
 }
 
-/** Priming assumed for ADTS AAC, which cannot signal it: one frame, as ffmpeg, fdk-aac and most encoders write. */
-export const ADTS_ASSUMED_PRIMING = 1024;
 
-function checkSupported(h: AdtsHeader): void {
-  if (h.channelConfig === 0) {
-    throw unsupportedError('ADTS with channel configuration 0 (layout in a program_config_element) is not supported.');
-  }
-  if (h.rawBlocks > 1) {
-    throw unsupportedError(`ADTS frames with ${h.rawBlocks} raw data blocks are not supported (only one per frame).`);
-  }
-}
 
 /** Bitrate from up to 64 frames from the start (the walker is rewound afterwards). */
 async function averageBitrate(walker: FrameWalker<AdtsHeader>, h: AdtsHeader): Promise<number> {
@@ -99,7 +79,7 @@ class AdtsDemuxer implements Demuxer {
   async next(): Promise<EncodedPacket | null> {
     const f = await this.walker.step(true);
     if (!f) return null;
-    checkSupported(f.header);
+    checkAdtsSupported(f.header);
     return { data: f.data.subarray(f.header.headerBytes), frame: f.index * AAC_FRAME_SAMPLES, frames: AAC_FRAME_SAMPLES, key: true };
   }
 

@@ -14,31 +14,19 @@
  * decoded sample count agrees on every fixture).
  */
 import type { ByteReader } from '../../stream/byte-reader.js';
-import type { CodecId, Demuxer, EncodedPacket, TrackInfo } from '../types.js';
+import type { Demuxer, EncodedPacket, TrackInfo } from '../types.js';
 import { parseError } from '../common/errors.js';
 import { skipId3v2 } from '../common/id3.js';
 import { findRun } from '../common/sync-scan.js';
 import { averageEstimator, FrameWalker, type FrameEstimator, type FrameWalkerOptions } from '../common/frame-walker.js';
 import { averageFrameBytes, MPEG_SYNTAX, type MpegHeader } from './mpeg-header.js';
 import { parseVbrHeader, type VbrHeader } from './vbr-header.js';
+import { MP3_ASSUMED_ENCODER_DELAY, MP3_DECODER_DELAY, mpegTrack } from './mpeg-track.js';
 
-/**
- * Layer III frames decoded before a seek target. The bit reservoir lets a frame's main data
- * start up to 511 bytes (MPEG-1; 255 for MPEG-2) before its header, which at low bitrates is
- * several frames back, and the filterbank overlaps one more. Measured in Chromium: 2 frames
- * leave audible garbage after seeks into VBR and MPEG-2 files; 10 is safe and costs well
- * under a millisecond of decoding.
- */
-export const MP3_PREROLL_FRAMES = 10;
+export { MP3_ASSUMED_ENCODER_DELAY, MP3_DECODER_DELAY, MP3_PREROLL_FRAMES } from './mpeg-track.js';
 
-/** Layer III decoder delay in samples (see the file header). */
-export const MP3_DECODER_DELAY = 529;
 
-/**
- * Encoder delay assumed for a layer III file with no LAME tag: LAME's 576, since most MP3s
- * are LAME-encoded. Without a tag nothing can be known; this keeps such files aligned.
- */
-export const MP3_ASSUMED_ENCODER_DELAY = 576;
+
 
 /** Tuning for {@link openMp3}; every field is optional. */
 export interface Mp3Options extends Partial<FrameWalkerOptions> {
@@ -84,13 +72,6 @@ async function looksConstant(walker: FrameWalker<MpegHeader>): Promise<boolean> 
   return rates.size <= 1;
 }
 
-function codecOf(h: MpegHeader): { codec: CodecId; codecString: string } {
-  if (h.layer === 3) return { codec: 'mp3', codecString: 'mp3' };
-  // WebCodecs' MP3 registration also names the MPEG-4 object types 0x6B (ISO 11172-3) and
-  // 0x69 (ISO 13818-3); Chromium maps both to its MPEG audio decoder, which decodes
-  // layers I and II too.
-  return { codec: h.layer === 2 ? 'mp2' : 'mp1', codecString: h.version === 1 ? 'mp4a.6B' : 'mp4a.69' };
-}
 
 function trackInfo(h: MpegHeader, vbr: VbrHeader | null, cbr: boolean): TrackInfo {
   const spf = h.samplesPerFrame;
@@ -109,17 +90,7 @@ function trackInfo(h: MpegHeader, vbr: VbrHeader | null, cbr: boolean): TrackInf
   }
   let bitrate = h.bitrate;
   if (!cbr && vbr?.frames && vbr.bytes) bitrate = Math.round((vbr.bytes * 8 * h.sampleRate) / (vbr.frames * spf));
-  const track: TrackInfo = {
-    container: 'mp3',
-    ...codecOf(h),
-    sampleRate: h.sampleRate,
-    channels: h.channels,
-    delayFrames,
-    // Layer III: see MP3_PREROLL_FRAMES. Layers I/II only have the synthesis filterbank's
-    // 512-sample history: one frame.
-    prerollFrames: (h.layer === 3 ? MP3_PREROLL_FRAMES : 1) * spf,
-    bitrate,
-  };
+  const track: TrackInfo = { ...mpegTrack('mp3', h), delayFrames, bitrate };
   if (totalFrames !== undefined) track.totalFrames = totalFrames;
   return track;
 }

@@ -7,6 +7,7 @@
  * samples are to be discarded, which becomes part of `delayFrames`).
  */
 import { KitharaError } from '../../platform/errors.js';
+import { concatBytes } from '../../platform/bytes.js';
 import type { ByteReader } from '../../stream/byte-reader.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../types.js';
 import { findLastGranule, findSeekPage } from './ogg-seek.js';
@@ -23,16 +24,6 @@ export const OGG_DEFAULTS = {
   opusPrerollFrames: 3840,
 } as const;
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return (parts[0] as Uint8Array).slice();
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
 
 /** Packets that complete on a page and do not continue one from before it. */
 export function packetsStartedAndEnded(page: OggPage): number {
@@ -189,7 +180,7 @@ export class OggDemuxer implements Demuxer {
       if (this.partial && piece) {
         this.partial.push(piece);
         if (pieces.length > 1 || lastComplete) {
-          completed.push(concat(this.partial));
+          completed.push(concatBytes(this.partial));
           this.partial = null;
         }
       }

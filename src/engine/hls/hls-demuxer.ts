@@ -13,6 +13,7 @@
  */
 import { KitharaError } from '../../platform/errors.js';
 import { realClock } from '../../platform/clock.js';
+import { concatBytes } from '../../platform/bytes.js';
 import type { Net } from '../../net/net.js';
 import type { RetryPolicy } from '../../net/retry-net.js';
 import { KeyManager } from '../../drm/key-manager.js';
@@ -206,7 +207,7 @@ export class HlsDemuxer implements Demuxer {
       if (signal.aborted) return;
       if (!sniffed) {
         pending.push(bytes.slice());
-        const head = concat(pending);
+        const head = concatBytes(pending);
         const kind = detectSegmentFormat(head);
         if (kind === null) {
           if (head.byteLength < 1024) return;
@@ -295,15 +296,4 @@ export class HlsDemuxer implements Demuxer {
     }
     return p;
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.byteLength;
-  }
-  return out;
 }

@@ -4,6 +4,7 @@
  * {@link PlaylistError} with the line number.
  */
 
+import { ivFromSequence } from '../../drm/iv.js';
 import {
   PlaylistError,
   byteRangeAt,
@@ -177,14 +178,7 @@ export function parseMediaPlaylist(text: string, url: string): MediaPlaylist {
  * 128-bit big-endian integer (RFC 8216 §5.2).
  */
 export function segmentIv(key: SegmentKey, sequence: number): Uint8Array {
-  if (key.iv !== undefined) return key.iv;
-  const iv = new Uint8Array(16);
-  let n = sequence;
-  for (let i = 15; i >= 0 && n > 0; i--) {
-    iv[i] = n % 256;
-    n = Math.floor(n / 256);
-  }
-  return iv;
+  return key.iv ?? ivFromSequence(sequence);
 }
 
 function fresh(): Pending {

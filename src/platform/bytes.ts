@@ -1,0 +1,12 @@
+/** Small byte helpers shared by every layer. */
+
+/** Joins byte arrays into one fresh array (always a copy: parts may be views of reused buffers). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
