@@ -6,6 +6,7 @@ import { ByteReader } from '../../src/stream/byte-reader.js';
 import { MemorySource, type ByteSource } from '../../src/stream/source.js';
 import type { Demuxer, EncodedPacket } from '../../src/demux/types.js';
 import { KitharaError } from '../../src/platform/errors.js';
+import { concatBytes } from '../../src/platform/bytes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MEDIA = join(ROOT, 'fixtures', 'media');
@@ -84,15 +85,9 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
   throw new Error(`expected KitharaError '${code}', but it resolved`);
 }
 
-/** Concatenates byte arrays. */
+/** Joins byte arrays (the SDK's own helper). */
 export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Deterministic pseudo-random bytes (xorshift32). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { KitharaError } from '../../src/platform/errors.js';
 import type { EncodedPacket } from '../../src/demux/types.js';
 import type { SegmentDemuxer } from '../../src/demux/segment/index.js';
+import { concatBytes as joinBytes } from '../../src/platform/bytes.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const HLS = join(ROOT, 'fixtures', 'hls');
@@ -103,13 +104,7 @@ export function throwsKithara(fn: () => unknown, code?: string): KitharaError {
   throw new Error('expected a KitharaError, nothing was thrown');
 }
 
-/** Concatenates byte arrays. */
+/** Joins byte arrays (the SDK's own helper). */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return joinBytes(parts);
 }

@@ -1,5 +1,6 @@
 /** Helpers of the drm tests: seeded random bytes and Node's OpenSSL as the AES reference. */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { concatBytes } from '../../src/platform/bytes.js';
 
 /** A seeded xorshift32 generator: the same seed gives the same numbers. */
 export function rng(seed: number): () => number {
@@ -60,13 +61,5 @@ export function chunked(data: Uint8Array, sizes: number[]): Uint8Array[] {
   return out;
 }
 
-/** Concatenates byte arrays. */
-export function concatAll(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Joins byte arrays (the SDK's own helper). */
+export const concatAll = concatBytes;

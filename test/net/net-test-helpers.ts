@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type TestServer } from '../../e2e/server/test-server.mjs';
 import type { FakeClock } from '../../src/platform/clock.js';
+import { concatBytes } from '../../src/platform/bytes.js';
 
 /** Folder of the committed media fixtures. */
 export const MEDIA_DIR = fileURLToPath(new URL('../../fixtures/media/', import.meta.url));
@@ -101,13 +102,5 @@ export async function drain(body: ReadableStream<Uint8Array>): Promise<Uint8Arra
   return concat(parts);
 }
 
-/** Joins arrays. */
-export function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
+/** Joins byte arrays (the SDK's own helper). */
+export const concat = concatBytes;
