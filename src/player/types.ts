@@ -174,9 +174,8 @@ export interface PlayerStats {
 }
 
 /**
- * Events of Player (Resource dispatches only `durationchange`, `progress`, `formatchange`, `error`
- * and `seeked`). Standard media events are plain `Event`s. Player also fires `loadeddata` and
- * `canplaythrough` (plain `Event`s, not listed here). `variants` and `variantchange` are for HLS
+ * Events of Player (Resource dispatches only `durationchange`, `progress`, `formatchange`,
+ * `seeking`, `seeked`, `ended` and `error`). Standard media events are plain `Event`s. `variants` and `variantchange` are for HLS
  * and do not fire yet.
  */
 export interface PlayerEventMap {
