@@ -4,6 +4,7 @@ import { test, expect } from '@playwright/test';
 import { alignTo, checkContinuity, exactCompare, expectedPcm } from '../test/lib/analyze.mjs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
+import { E2E_PORT } from './lib/port.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 
@@ -202,7 +203,7 @@ test.describe('local input and concurrency', () => {
 });
 
 test('without cross-origin isolation the Player falls back to the MessagePort ring and plays correctly', async ({ page }) => {
-  await openHarness(page, 'http://127.0.0.1:8766');
+  await openHarness(page, `http://127.0.0.1:${E2E_PORT + 1}`);
   const isolated = await page.evaluate(() => globalThis.crossOriginIsolated);
   expect(isolated).toBe(false);
   const c = await page.evaluate(() => (window as any).kt.playAndCapture('/fixtures/media/chirp.m4a', { seconds: 1.2 }));

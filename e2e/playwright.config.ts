@@ -1,8 +1,9 @@
 import { defineConfig } from '@playwright/test';
 import { resolve } from 'node:path';
+import { E2E_PORT } from './lib/port.js';
 
 /** Everything the run writes goes under <repo>/test-results (the run starts at the repo root). */
-const results = resolve(process.cwd(), 'test-results');
+const results = resolve(process.cwd(), process.env.KITHARA_RESULTS ?? 'test-results');
 
 /** Browser tests: Debian's Chromium, a local test server with Range, faults and COOP/COEP. */
 export default defineConfig({
@@ -17,7 +18,7 @@ export default defineConfig({
   outputDir: resolve(results, 'e2e-artifacts'),
   globalSetup: './global-setup.ts',
   use: {
-    baseURL: 'http://127.0.0.1:8765',
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
     browserName: 'chromium',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
