@@ -1,4 +1,4 @@
-// npm run build: rollup bundles, then TypeScript declarations, then a size report.
+// npm run build: the WASM decoders (AssemblyScript), rollup bundles, then TypeScript declarations, then a size report.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -8,6 +8,8 @@ const bin = (name) => join('node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit' });
 
 rmSync('dist', { recursive: true, force: true });
+// The AssemblyScript decoders first: the worker's lazy WASM chunks import the generated modules.
+run('node', ['scripts/build-wasm.mjs']);
 run(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent']);
 run(bin('tsc'), ['-p', 'tsconfig.json', '--emitDeclarationOnly']);
 

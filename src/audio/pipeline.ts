@@ -16,6 +16,9 @@ import { PcmQueue, type PlanarBlock } from './pcm-queue.js';
 import { PcmConverter } from './pcm-converter.js';
 import type { ResamplerQuality } from './resampler.js';
 
+/** Packets fed ahead when `feedAhead` is on and no `decodeQueue` is given. */
+const FEED_AHEAD_DEFAULT_DEPTH = 16;
+
 /** Options of an {@link AudioPipeline}. */
 export interface PipelineOptions {
   /** Output sample rate. */
@@ -26,6 +29,13 @@ export interface PipelineOptions {
   decoder: DecoderPreference;
   /** Packets kept in flight in the decoder (see DecoderOptions.queueDepth). */
   decodeQueue?: number;
+  /**
+   * Bulk readers: top the decoder up to `decodeQueue` packets before converting what it has
+   * output, so the platform decoder works on its own thread while this one resamples. A packet
+   * still on its way from the network then holds up output already decoded, so players (which
+   * want every decoded frame at once) leave this off. Defaults to false.
+   */
+  feedAhead?: boolean;
 }
 
 /** A block of output PCM. */
@@ -161,6 +171,7 @@ export class AudioPipeline {
   private async step(): Promise<void> {
     if (this.closed) throw new KitharaError('aborted', 'The resource was closed.');
     const decoder = this.decoder;
+    if (this.options.feedAhead === true) await this.feed(decoder);
     this.collect(decoder.takeOutput());
     if (this.queue.frames > 0) return;
     if (decoder.error !== undefined) throw decoder.error;
@@ -189,6 +200,22 @@ export class AudioPipeline {
     const tail = this.converter?.flush();
     if (tail !== undefined && tail.frames > 0) this.queue.push(tail);
     this.ended = true;
+  }
+
+  /**
+   * Feeds the decoder until it holds `decodeQueue` packets (at most that many per call, for
+   * decoders that work synchronously and never report a queue).
+   */
+  private async feed(decoder: Decoder): Promise<void> {
+    const depth = this.options.decodeQueue ?? FEED_AHEAD_DEFAULT_DEPTH;
+    for (let n = 0; n < depth && !this.demuxDone && decoder.error === undefined && decoder.queueSize < depth; n++) {
+      const packet = await this.demuxer.next();
+      if (packet === null || packet.frame >= this.endFrame) {
+        this.demuxDone = true;
+        return;
+      }
+      decoder.decode(packet);
+    }
   }
 
   /** Trims decoded chunks to [startFrame, endFrame) and converts them to the output format. */

@@ -45,7 +45,7 @@ export const MAX_DOWNSAMPLING = 64;
 
 /** A designed polyphase table. Immutable once built; shared by every resampler with the same key. */
 export interface PolyphaseTable {
-  /** Taps per row (a multiple of 8). */
+  /** Taps per row (a multiple of 16). */
   readonly taps: number;
   /** Half the taps: row taps span input frames `ip - half + 1 … ip + half`. */
   readonly half: number;
@@ -127,8 +127,8 @@ function designTable(L: number, M: number, spec: QualitySpec): PolyphaseTable {
   const down = Math.min(1, L / M);
   const cutoff = cutoffFor(spec, L / M);
   // Downsampling stretches the kernel in input frames to keep the same transition at the output.
-  // Half is a multiple of 4 so rows are a multiple of 8 taps (the SIMD loop takes 8 per step).
-  const half = 4 * Math.ceil(spec.taps / 8 / down);
+  // Half is a multiple of 8 so rows are a multiple of 16 taps (the SIMD loop takes 16 per step).
+  const half = 8 * Math.ceil(spec.taps / 16 / down);
   const taps = 2 * half;
   const interpolated = L > MAX_EXACT_PHASES || L * taps > MAX_EXACT_COEFFS;
   // A kernel stretched for downsampling is smoother, so it needs proportionally fewer grid phases.

@@ -12,8 +12,9 @@
  * ```
  *
  * Pointers are byte offsets into the instance's memory. Output `k` is the dot product of the
- * coefficient row `phase` with `taps` history samples from `start`, accumulated in two `f32x4`
- * accumulators over 8 taps per step (so `taps` must be a multiple of 8), then summed lane 0…3.
+ * coefficient row `phase` with `taps` history samples from `start`, accumulated in four `f32x4`
+ * accumulators over 16 taps per step (so `taps` must be a multiple of 16; four independent
+ * chains keep the adder pipeline full), then summed pairwise and lane 0…3.
  * The order is fixed, so results do not depend on how the caller chunks its input.
  *
  * @module
@@ -97,26 +98,30 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const vAdd = [0xfd, 0xe4, 0x01]; // f32x4.add
   const vMul = [0xfd, 0xe6, 0x01]; // f32x4.mul
   const lane = (n: number) => [0xfd, 0x1f, n]; // f32x4.extract_lane
-  // Params 0…10, then locals: made, r, s, end (i32) and two v128 accumulators.
-  const [C, TAPS, B, START, PHASE, L, SI, SF, LAST, O, MAX, MADE, R, S, END, A0, A1] = Array.from({ length: 17 }, (_, i) => i) as [
+  // Params 0…10, then locals: made, r, s, end (i32) and four v128 accumulators.
+  const [C, TAPS, B, START, PHASE, L, SI, SF, LAST, O, MAX, MADE, R, S, END, A0, A1, A2, A3] = Array.from({ length: 19 }, (_, i) => i) as [
     number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
+    number, number,
   ];
+  const STEP = [0x41, 0xc0, 0x00]; // i32.const 64 (signed LEB128)
   const body = [
-    0x02, 0x04, 0x7f, 0x02, 0x7b, // locals: 4 × i32, 2 × v128
+    0x02, 0x04, 0x7f, 0x04, 0x7b, // locals: 4 × i32, 4 × v128
     0x02, 0x40, 0x03, 0x40, // block, loop (outputs)
     ...get(START), ...get(LAST), GT_S, 0x0d, 1, // out of input → done
     ...get(MADE), ...get(MAX), GE_S, 0x0d, 1, // enough output → done
     ...get(C), ...get(PHASE), ...get(TAPS), MUL, ...i32(2), SHL, ADD, ...set(R),
     ...get(B), ...get(START), ...i32(2), SHL, ADD, ...set(S),
     ...get(R), ...get(TAPS), ...i32(2), SHL, ADD, ...set(END),
-    0xfd, 0x0c, ...new Array<number>(16).fill(0), ...tee(A0), ...set(A1), // accumulators = 0
-    0x03, 0x40, // loop (taps, 8 per step)
+    0xfd, 0x0c, ...new Array<number>(16).fill(0), ...tee(A0), ...tee(A1), ...tee(A2), ...set(A3), // accumulators = 0
+    0x03, 0x40, // loop (taps, 16 per step)
     ...get(A0), ...get(R), ...load(0), ...get(S), ...load(0), ...vMul, ...vAdd, ...set(A0),
     ...get(A1), ...get(R), ...load(16), ...get(S), ...load(16), ...vMul, ...vAdd, ...set(A1),
-    ...get(S), ...i32(32), ADD, ...set(S),
-    ...get(R), ...i32(32), ADD, ...tee(R), ...get(END), LT_U, 0x0d, 0,
+    ...get(A2), ...get(R), ...load(32), ...get(S), ...load(32), ...vMul, ...vAdd, ...set(A2),
+    ...get(A3), ...get(R), ...load(48), ...get(S), ...load(48), ...vMul, ...vAdd, ...set(A3),
+    ...get(S), ...STEP, ADD, ...set(S),
+    ...get(R), ...STEP, ADD, ...tee(R), ...get(END), LT_U, 0x0d, 0,
     0x0b,
-    ...get(A0), ...get(A1), ...vAdd, ...set(A0),
+    ...get(A0), ...get(A1), ...vAdd, ...get(A2), ...get(A3), ...vAdd, ...vAdd, ...set(A0),
     ...get(O), ...get(MADE), ...i32(2), SHL, ADD, // &out[made]
     ...get(A0), ...lane(0), ...get(A0), ...lane(1), F32_ADD, ...get(A0), ...lane(2), F32_ADD, ...get(A0), ...lane(3), F32_ADD,
     0x38, 0x02, 0x00, // f32.store

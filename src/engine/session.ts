@@ -25,7 +25,8 @@ const BULK_DECODE_QUEUE = 64;
 /** Frames the pump moves per pipeline read. */
 const PUMP_BLOCK = 2048;
 
-const decoderFactory = new DefaultDecoderFactory();
+/** WebCodecs first; the WASM decoder suite loads (one chunk per codec) only when needed. */
+const decoderFactory = new DefaultDecoderFactory(() => import('../decode/wasm/provider.js').then((m) => m.wasmDecoderProvider));
 
 /** A session: one source being decoded. */
 export class Session {
@@ -68,6 +69,7 @@ export class Session {
         decoder: request.decoder,
         // Players want the first audio at once; PCM readers want throughput.
         decodeQueue: request.output === undefined ? BULK_DECODE_QUEUE : undefined,
+        feedAhead: request.output === undefined,
       });
       const info: OpenResult = {
         duration: pipeline.duration,

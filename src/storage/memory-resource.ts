@@ -9,7 +9,7 @@
  * internal buffer (valid forever because held bytes never change, but never transfer it).
  */
 import { ResourceCore } from './resource-core.js';
-import type { ResourceOpenOptions, StorageDriver, StorageResource } from './resource.js';
+import type { ResourceOpenOptions, StorageDriver, StorageResource, StoredEntryInfo } from './resource.js';
 
 /** Defaults of the memory driver. */
 export const MEMORY_DEFAULTS = {
@@ -80,5 +80,24 @@ export class MemoryDriver implements StorageDriver {
   remove(key: string): Promise<void> {
     this.resources.delete(key);
     return Promise.resolve();
+  }
+
+  /** Every key held. */
+  keys(): Promise<string[]> {
+    return Promise.resolve([...this.resources.keys()]);
+  }
+
+  /** What is held under `key`. */
+  inspect(key: string): Promise<StoredEntryInfo | undefined> {
+    const r = this.resources.get(key);
+    if (r === undefined) return Promise.resolve(undefined);
+    return Promise.resolve({
+      key,
+      bytes: r.available.coveredBytes,
+      length: r.length,
+      complete: r.status === 'committed',
+      label: undefined,
+      modified: undefined,
+    });
   }
 }

@@ -44,6 +44,25 @@ export abstract class ResourceCore implements StorageResource {
   protected abstract loadBytes(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
   /** Called when the final length becomes known, so drivers can size storage once. */
   protected onLength(_length: number): void {}
+  /** Called after `[start, end)` became available (persistent drivers schedule an index update). */
+  protected onWritten(_start: number, _end: number): void {}
+  /** Called after the length or the status changed. */
+  protected onStateChange(): void {}
+
+  /**
+   * Restores coverage, length and status from a persisted index. Only for a fresh resource
+   * (nothing held, nobody waiting), right after the driver opened its storage.
+   */
+  protected restoreState(ranges: Iterable<{ readonly start: number; readonly end: number }>, length: number | undefined, committed: boolean): void {
+    if (this.covered.size !== 0 || this.waiters.size !== 0) throw this.storageError('restoreState on a resource in use');
+    for (const r of ranges) this.covered.add(r.start, r.end);
+    if (length !== undefined) {
+      if (this.heldEnd() > length) throw this.storageError(`restored ranges pass the length ${length}`);
+      this.finalLength = length;
+      this.onLength(length);
+    }
+    if (committed) this.currentStatus = 'committed';
+  }
 
   get status(): ResourceStatus {
     return this.currentStatus;
@@ -84,6 +103,7 @@ export abstract class ResourceCore implements StorageResource {
       // A write can only satisfy a waiter whose range it touches.
       if (w.end > start && w.start < end) this.settle(w);
     }
+    this.onWritten(start, end);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -163,10 +183,11 @@ export abstract class ResourceCore implements StorageResource {
     this.finalLength = total;
     this.onLength(total);
     this.settleAll();
+    this.onStateChange();
   }
 
   /** End of the last held byte range (0 when nothing is held). */
-  private heldEnd(): number {
+  protected heldEnd(): number {
     let end = 0;
     for (const r of this.covered) end = r.end;
     return end;
@@ -185,6 +206,7 @@ export abstract class ResourceCore implements StorageResource {
     }
     this.currentStatus = 'committed';
     this.settleAll();
+    this.onStateChange();
   }
 
   fail(error: KitharaError): void {
@@ -192,10 +214,13 @@ export abstract class ResourceCore implements StorageResource {
     this.currentStatus = 'failed';
     this.failure = error;
     this.settleAll();
+    this.onStateChange();
   }
 
   reactivate(): void {
+    if (this.currentStatus === 'active') return;
     this.currentStatus = 'active';
     this.failure = undefined;
+    this.onStateChange();
   }
 }

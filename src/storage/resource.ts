@@ -75,16 +75,94 @@ export interface StorageResource {
 
   /** Makes a committed or failed resource writable again (to resume or repair it). Keeps its bytes. */
   reactivate(): void;
+
+  /**
+   * Persistent drivers: makes every held byte and the coverage durable, then releases the
+   * storage handles. The resource must not be written or read afterwards. In-memory
+   * resources do not need it (absent or a no-op). Never rejects.
+   */
+  close?(): Promise<void>;
+}
+
+/** Something a persistent driver reports (a callback, never an exception). */
+export type StorageEvent =
+  | {
+      /** The coverage index of `key` was missing, corrupt or contradicted the stored bytes and was rebuilt. */
+      readonly type: 'index-rebuilt';
+      readonly key: string;
+      /** What was wrong, for logs. */
+      readonly reason: string;
+    }
+  | {
+      /** `key` stopped persisting (quota or a storage failure) and now lives in memory; its bytes were copied. */
+      readonly type: 'fallback';
+      readonly key: string;
+      /** `'quota'` when the quota was exceeded even after freeing space, `'error'` for other failures. */
+      readonly reason: 'quota' | 'error';
+      readonly error: unknown;
+    }
+  | {
+      /** The coverage of `key` became durable: `bytes` held, `length` if known, `complete` once committed. */
+      readonly type: 'persisted';
+      readonly key: string;
+      readonly bytes: number;
+      readonly length: number | undefined;
+      readonly complete: boolean;
+    };
+
+/** Callbacks a persistent resource calls; the assets layer supplies them. */
+export interface StorageHooks {
+  /** Receives storage events. A listener that throws is ignored. */
+  onEvent?(event: StorageEvent): void;
+  /**
+   * Called once when a write hits the storage quota: free space (evict) and resolve `true` to
+   * retry the write once, `false` to fall back to memory straight away.
+   */
+  onQuotaExceeded?(key: string, bytesNeeded: number): Promise<boolean>;
 }
 
 /** Options a driver receives when opening a resource. */
 export interface ResourceOpenOptions {
   /** The total size, when already known. Lets drivers allocate once. */
   length?: number;
+  /**
+   * Persistent drivers: do not write the shared copy (another writer holds it). The resource
+   * restores the durable coverage as a read-only snapshot; new writes stay in memory and
+   * nothing is persisted. Defaults to `false`.
+   */
+  readOnly?: boolean;
+  /** Persistent drivers: a label stored with the coverage (the URL), returned by `inspect`. */
+  label?: string;
+  /** Persistent drivers: event and quota callbacks. */
+  hooks?: StorageHooks;
+}
+
+/** What a driver knows about a stored resource without opening it. */
+export interface StoredEntryInfo {
+  /** The driver key. */
+  readonly key: string;
+  /** Bytes held (durable coverage). */
+  readonly bytes: number;
+  /** The final length, when known. */
+  readonly length: number | undefined;
+  /** `true` once committed. */
+  readonly complete: boolean;
+  /** The label given at open (the URL), if any. */
+  readonly label: string | undefined;
+  /** When the stored record was last written (epoch ms), when the driver knows. */
+  readonly modified: number | undefined;
+}
+
+/** A small JSON value stored crash-safely by a driver (the assets index lives in one). */
+export interface JsonSlot {
+  /** The last saved value; `undefined` when none; throws a `storage` KitharaError when it is corrupt. */
+  load(): Promise<unknown>;
+  /** Replaces the value. */
+  save(value: unknown): Promise<void>;
 }
 
 /**
- * A storage backend that opens resources (memory now; OPFS and IndexedDB later).
+ * A storage backend that opens resources: memory, OPFS or IndexedDB.
  * The assets layer chooses the driver; everything above sees only {@link StorageResource}.
  */
 export interface StorageDriver {
@@ -94,4 +172,12 @@ export interface StorageDriver {
   open(key: string, options?: ResourceOpenOptions): Promise<StorageResource>;
   /** Forgets the resource stored under `key` and frees its storage. */
   remove(key: string): Promise<void>;
+  /** `true` when resources outlive the page (OPFS, IndexedDB). Absent means `false`. */
+  readonly persistent?: boolean;
+  /** Every key stored. */
+  keys?(): Promise<string[]>;
+  /** What is stored under `key`, from its coverage index, without opening it. */
+  inspect?(key: string): Promise<StoredEntryInfo | undefined>;
+  /** Where the assets layer keeps its index, when the driver persists. */
+  readonly index?: JsonSlot;
 }

@@ -1,0 +1,289 @@
+/**
+ * The asset store: builds the decorator chain (handle cache → leases → processing → eviction →
+ * backend) over the driver the `cache` option selects, and offers the management API
+ * (`list`, `delete`, `clear`, `usage`). It runs in the engine worker.
+ *
+ * How a downloader uses it: `const h = await store.open(url)`; hand `h.resource` to the
+ * downloader (it restores what is already held, so only missing bytes are fetched; if
+ * `h.resource.status === 'committed'` nothing needs fetching); `await h.release()` when the
+ * player or resource closes.
+ */
+import { realClock, type Clock } from '../platform/clock.js';
+import { FakeQuota } from '../storage/byte-store.js';
+import { selectDriver, type CacheMode } from '../storage/select-driver.js';
+import type { StorageDriver, StorageEvent, StorageHooks } from '../storage/resource.js';
+import { AssetIndex } from './asset-index.js';
+import { BackendAssets } from './backend.js';
+import { EvictAssets, type EvictReason } from './evict.js';
+import { CachedAssets, type AssetHandle } from './handle-cache.js';
+import { LeaseAssets, PinSet } from './leases.js';
+import { defaultLocks, localLocks, type KeyLocks } from './locks.js';
+import { ProcessingAssets, type ReadProcessor } from './processing.js';
+import { assetKey, isAssetKey, type AssetKeyOptions, type AssetRange } from './keys.js';
+
+/** Defaults of the asset store. */
+export const ASSETS_DEFAULTS = {
+  /** Which backend holds the cache. Defaults to `'auto'` (OPFS, else IndexedDB, else memory). */
+  cache: 'auto' as CacheMode,
+  /** Byte cap of the cache (soft: pinned assets may exceed it). Defaults to 1 GiB. */
+  cacheMaxBytes: 1024 * 1024 * 1024,
+  /** Entry cap of the cache. Defaults to 4096 (an HLS track is one entry per segment). */
+  cacheMaxEntries: 4096,
+  /** At least this much is evicted after a quota failure. Defaults to 16 MiB. */
+  quotaReclaimBytes: 16 * 1024 * 1024,
+  /** OPFS directory / IndexedDB database. Defaults to `'kithara-cache'`. */
+  name: 'kithara-cache',
+} as const;
+
+/** Something the store reports. */
+export type AssetEvent =
+  | StorageEvent
+  | { readonly type: 'evicted'; readonly key: string; readonly url: string; readonly bytes: number; readonly reason: EvictReason }
+  | { readonly type: 'store-index-rebuilt'; readonly reason: string }
+  | { readonly type: 'backend'; readonly requested: CacheMode; readonly actual: string };
+
+/** Options of {@link AssetStore.create}. */
+export interface AssetStoreOptions {
+  /** Backend. Defaults to {@link ASSETS_DEFAULTS.cache}. `'none'` keeps bytes in memory only while open. */
+  cache?: CacheMode;
+  /** Defaults to {@link ASSETS_DEFAULTS.cacheMaxBytes}. */
+  cacheMaxBytes?: number;
+  /** Defaults to {@link ASSETS_DEFAULTS.cacheMaxEntries}. */
+  cacheMaxEntries?: number;
+  /** URL → key rules. Defaults to the canonical URL with its query. */
+  keys?: AssetKeyOptions;
+  /** Read-side processor for assets opened with a `ctx`. Defaults to none. */
+  process?: ReadProcessor;
+  /** Cross-page locks. Defaults to Web Locks where present, else local (always granted). */
+  locks?: KeyLocks | 'local';
+  /** Simulated storage quota in bytes (tests): writes past it fail as with a full disk. Defaults to none. */
+  cacheQuotaBytes?: number;
+  /** Use this driver instead of selecting one from `cache`. */
+  driver?: StorageDriver;
+  /** OPFS directory / IndexedDB database. Defaults to {@link ASSETS_DEFAULTS.name}. */
+  name?: string;
+  /** Timers (index saves, coverage updates). Defaults to the real clock. */
+  clock?: Clock;
+  /** Wall-clock time for last access (epoch ms). Defaults to `Date.now`. */
+  now?: () => number;
+  /** Coverage update interval in bytes. Defaults to the driver's (1 MiB). */
+  indexEveryBytes?: number;
+  /** Receives events. A listener that throws is ignored. */
+  onEvent?: (event: AssetEvent) => void;
+}
+
+/** Options of {@link AssetStore.open}. */
+export interface AssetOpenOptions {
+  /** A byte range of `url` stored as its own asset (HLS byte-range segments). */
+  range?: AssetRange;
+  /** The total size, when known. */
+  length?: number;
+  /** Processing context (e.g. a key): reads go through `options.process`. */
+  ctx?: unknown;
+}
+
+/** One cached asset, as `list` reports it. */
+export interface CacheEntry {
+  readonly key: string;
+  /** The URL it was stored for ('' when unknown). */
+  readonly url: string;
+  /** Bytes held. */
+  readonly bytes: number;
+  /** Total length, when known. */
+  readonly length: number | undefined;
+  /** `true` when every byte is held. */
+  readonly complete: boolean;
+  /** Last open (epoch ms; 0 when unknown). */
+  readonly lastAccess: number;
+  /** `true` while open in this page. */
+  readonly pinned: boolean;
+}
+
+/** The usage figure. */
+export interface CacheUsage {
+  /** Bytes held by the cache. */
+  readonly bytes: number;
+  /** Number of assets. */
+  readonly entries: number;
+  /** The origin's quota (`navigator.storage.estimate`), where known. */
+  readonly quota?: number;
+  /** The origin's usage (`navigator.storage.estimate`), where known. */
+  readonly usage?: number;
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`options.${name}, when provided, must be a non-negative integer.`);
+  return value;
+}
+
+/** The asset store. */
+export class AssetStore {
+  /** The backend in use: `'opfs'`, `'indexeddb'` or `'memory'`. */
+  readonly backend: string;
+  /** The simulated quota, when `cacheQuotaBytes` was given (tests may change its limit). */
+  readonly quota: FakeQuota | undefined;
+  private readonly cached: CachedAssets;
+  private readonly evict: EvictAssets;
+  private readonly pins = new PinSet();
+  private readonly doomed = new Set<string>();
+
+  private constructor(
+    private readonly driver: StorageDriver,
+    private readonly index: AssetIndex,
+    private readonly options: AssetStoreOptions,
+    quota: FakeQuota | undefined,
+    hooks: StorageHooks,
+  ) {
+    this.backend = driver.kind;
+    this.quota = quota;
+    const locks = options.locks === 'local' ? localLocks : (options.locks ?? defaultLocks());
+    const now = options.now ?? Date.now;
+    this.evict = new EvictAssets(new BackendAssets(driver, locks, hooks), {
+      index,
+      limits: {
+        maxBytes: positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes),
+        maxEntries: positiveInt('cacheMaxEntries', options.cacheMaxEntries, ASSETS_DEFAULTS.cacheMaxEntries),
+      },
+      isPinned: (k) => this.pins.has(k),
+      now,
+      onEvicted: (key, url, bytes, reason) => this.emit({ type: 'evicted', key, url, bytes, reason }),
+    });
+    const chain = new LeaseAssets(new ProcessingAssets(this.evict, options.process), this.pins);
+    this.cached = new CachedAssets(chain, (key) => this.onIdle(key));
+  }
+
+  /** Selects the backend, loads (or rebuilds) the index and builds the chain. */
+  static async create(options: AssetStoreOptions = {}): Promise<AssetStore> {
+    const clock = options.clock ?? realClock;
+    const mode = options.cache ?? ASSETS_DEFAULTS.cache;
+    const quota = options.cacheQuotaBytes === undefined ? undefined : new FakeQuota(positiveInt('cacheQuotaBytes', options.cacheQuotaBytes, 0));
+    const events: AssetEvent[] = [];
+    let driver = options.driver;
+    if (driver === undefined) {
+      const selected = await selectDriver(mode, {
+        name: options.name ?? ASSETS_DEFAULTS.name,
+        clock,
+        ...(options.now !== undefined && { now: options.now }),
+        ...(options.indexEveryBytes !== undefined && { indexEveryBytes: options.indexEveryBytes }),
+        ...(quota !== undefined && { quota }),
+      });
+      driver = selected.driver;
+      if (selected.fellBack) events.push({ type: 'backend', requested: mode, actual: driver.kind });
+    }
+    const { index, problem } = await AssetIndex.load(driver, clock);
+    if (problem !== undefined) events.push({ type: 'store-index-rebuilt', reason: problem });
+    const hooks: StorageHooks = {};
+    const store = new AssetStore(driver, index, options, quota, hooks);
+    hooks.onEvent = (e) => store.onStorageEvent(e);
+    hooks.onQuotaExceeded = (key, n) => store.evict.reclaim(key, n, ASSETS_DEFAULTS.quotaReclaimBytes);
+    for (const e of events) store.emit(e);
+    return store;
+  }
+
+  private emit(event: AssetEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch {
+      // Listeners never break the cache.
+    }
+  }
+
+  private onStorageEvent(event: StorageEvent): void {
+    if (event.type === 'persisted') this.evict.noteStored(event.key, event.bytes, event.length, event.complete);
+    this.emit(event);
+  }
+
+  private async onIdle(key: string): Promise<void> {
+    if (this.doomed.delete(key) || (this.options.cache === 'none' && this.options.driver === undefined)) {
+      await this.evict.remove(key).catch(() => false);
+    }
+  }
+
+  /** The key of `url` (and `range`) under the store's key rules. */
+  key(url: string, range?: AssetRange): Promise<string> {
+    return assetKey(url, this.options.keys, range);
+  }
+
+  /**
+   * Opens the asset of `url`: restored from storage when held, created otherwise. Concurrent
+   * opens of one key share one resource. Release the handle when done.
+   */
+  async open(url: string, options: AssetOpenOptions = {}): Promise<AssetHandle> {
+    const key = await this.key(url, options.range);
+    return this.cached.open({
+      key,
+      url,
+      ...(options.length !== undefined && { length: options.length }),
+      ...(options.ctx !== undefined && { ctx: options.ctx }),
+    });
+  }
+
+  private async resolveKey(urlOrKey: string): Promise<string> {
+    if (isAssetKey(urlOrKey) && (this.index.get(urlOrKey) !== undefined || this.cached.isOpen(urlOrKey))) return urlOrKey;
+    return this.key(urlOrKey);
+  }
+
+  /** Every cached asset. */
+  async list(): Promise<CacheEntry[]> {
+    await this.cached.idle();
+    await this.evict.settled();
+    return this.index
+      .all()
+      .map((e) => ({ key: e.key, url: e.url, bytes: e.bytes, length: e.length, complete: e.complete, lastAccess: e.lastAccess, pinned: this.pins.has(e.key) }))
+      .sort((a, b) => b.lastAccess - a.lastAccess);
+  }
+
+  /**
+   * Deletes the asset of a URL or key. Resolves `true` when it was deleted, or will be when its
+   * last handle in this page is released; `false` when another page has it open (kept) or when
+   * nothing was stored.
+   */
+  async delete(urlOrKey: string): Promise<boolean> {
+    const key = await this.resolveKey(urlOrKey);
+    if (this.cached.isOpen(key)) {
+      this.doomed.add(key);
+      return true;
+    }
+    const known = this.index.get(key) !== undefined || (await this.driver.inspect?.(key)) !== undefined;
+    if (!known) return false;
+    return this.cached.remove(key);
+  }
+
+  /** Deletes every asset (those open here go when released; those open in other pages stay). */
+  async clear(): Promise<void> {
+    const keys = new Set(this.index.all().map((e) => e.key));
+    for (const k of (await this.driver.keys?.()) ?? []) keys.add(k);
+    for (const key of keys) {
+      if (this.cached.isOpen(key)) this.doomed.add(key);
+      else await this.cached.remove(key);
+    }
+    await this.index.save();
+  }
+
+  /** Bytes and entries held, plus the origin's figures from `navigator.storage.estimate`. */
+  async usage(): Promise<CacheUsage> {
+    await this.cached.idle();
+    await this.evict.settled();
+    const base = { bytes: this.index.totalBytes, entries: this.index.size };
+    const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<StorageEstimate> } } }).navigator?.storage;
+    if (storage?.estimate === undefined) return base;
+    try {
+      const est = await storage.estimate();
+      return { ...base, ...(est.quota !== undefined && { quota: est.quota }), ...(est.usage !== undefined && { usage: est.usage }) };
+    } catch {
+      return base;
+    }
+  }
+
+  /** Saves the index now (it is also saved shortly after each change). */
+  flush(): Promise<void> {
+    return this.index.save();
+  }
+
+  /** Waits for closes in progress and saves the index. Open handles stay valid. */
+  async close(): Promise<void> {
+    await this.cached.idle();
+    await this.index.save();
+  }
+}
