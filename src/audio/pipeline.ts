@@ -36,6 +36,8 @@ export interface PipelineOptions {
    * want every decoded frame at once) leave this off. Defaults to false.
    */
   feedAhead?: boolean;
+  /** Packets joined per platform decode call (see DecoderOptions.batch). Defaults to 1. */
+  decodeBatch?: number;
 }
 
 /** A block of output PCM. */
@@ -90,7 +92,7 @@ export class AudioPipeline {
 
   /** Builds the pipeline and its decoder. */
   static async create(demuxer: Demuxer, factory: DecoderFactory, options: PipelineOptions): Promise<AudioPipeline> {
-    const decoder = await factory.create(demuxer.track, options.decoder, { queueDepth: options.decodeQueue });
+    const decoder = await factory.create(demuxer.track, options.decoder, { queueDepth: options.decodeQueue, batch: options.decodeBatch });
     return new AudioPipeline(demuxer, decoder, options);
   }
 

@@ -38,6 +38,22 @@ export interface SimdKernel {
     out: number,
     max: number,
   ) => number;
+  /** Two channels at once: like `run`, with history pointers `hist`, `hist2` and outputs `out`, `out2`. */
+  readonly run2: (
+    coeffs: number,
+    taps: number,
+    hist: number,
+    hist2: number,
+    start: number,
+    phase: number,
+    L: number,
+    stepInt: number,
+    stepFrac: number,
+    last: number,
+    out: number,
+    out2: number,
+    max: number,
+  ) => number;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -60,7 +76,7 @@ export function simdKernel(bytes: number): SimdKernel | null {
   try {
     const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
     const instance = new WebAssembly.Instance(compiled, { e: { m: memory } });
-    return { memory, run: instance.exports['run'] as SimdKernel['run'] };
+    return { memory, run: instance.exports['run'] as SimdKernel['run'], run2: instance.exports['run2'] as SimdKernel['run2'] };
   } catch {
     return null;
   }
@@ -87,8 +103,30 @@ function uleb(v: number): number[] {
   return out;
 }
 
-/** Builds the module: one function `run` (11 × i32 → i32) over an imported memory `e.m`. */
+/**
+ * Builds the module over an imported memory `e.m`: `run` (one channel, 11 × i32 → i32) and
+ * `run2` (two channels sharing each coefficient load, 13 × i32 → i32: the history and output
+ * pointers come in pairs). Per channel both accumulate in the same order, so their results are
+ * identical.
+ */
 function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const section = (id: number, b: number[]) => [id, ...uleb(b.length), ...b];
+  const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
+  const mono = kernelBody(false);
+  const stereo = kernelBody(true);
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    // types: 11 × i32 → i32, 13 × i32 → i32
+    ...section(1, [2, 0x60, 11, ...new Array<number>(11).fill(0x7f), 1, 0x7f, 0x60, 13, ...new Array<number>(13).fill(0x7f), 1, 0x7f]),
+    ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 0x01]), // import memory e.m, min 1 page
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...name('run'), 0x00, 0, ...name('run2'), 0x00, 1]),
+    ...section(10, [2, ...uleb(mono.length), ...mono, ...uleb(stereo.length), ...stereo]),
+  ]);
+}
+
+/** The body of `run` (mono) or `run2` (stereo). */
+function kernelBody(stereo: boolean): number[] {
   const get = (i: number) => [0x20, i];
   const set = (i: number) => [0x21, i];
   const tee = (i: number) => [0x22, i];
@@ -98,33 +136,57 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   const vAdd = [0xfd, 0xe4, 0x01]; // f32x4.add
   const vMul = [0xfd, 0xe6, 0x01]; // f32x4.mul
   const lane = (n: number) => [0xfd, 0x1f, n]; // f32x4.extract_lane
-  // Params 0…10, then locals: made, r, s, end (i32) and four v128 accumulators.
-  const [C, TAPS, B, START, PHASE, L, SI, SF, LAST, O, MAX, MADE, R, S, END, A0, A1, A2, A3] = Array.from({ length: 19 }, (_, i) => i) as [
-    number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number,
-    number, number,
-  ];
   const STEP = [0x41, 0xc0, 0x00]; // i32.const 64 (signed LEB128)
-  const body = [
-    0x02, 0x04, 0x7f, 0x04, 0x7b, // locals: 4 × i32, 4 × v128
+  // Params (the stereo kernel has a second history pointer B2 and output pointer O2), then
+  // locals: made, r, s, s2, end (i32), then v128: four accumulators per channel and the
+  // coefficient vector shared by both channels.
+  let n = 0;
+  const C = n++, TAPS = n++, B = n++, B2 = stereo ? n++ : -1, START = n++, PHASE = n++, L = n++, SI = n++, SF = n++, LAST = n++;
+  const O = n++, O2 = stereo ? n++ : -1, MAX = n++;
+  const MADE = n++, R = n++, S = n++, S2 = n++, END = n++;
+  const A = [n++, n++, n++, n++];
+  const Q = [n++, n++, n++, n++];
+  const V = n++;
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)];
+  const taps: number[] = [];
+  for (let k = 0; k < 4; k++) {
+    const a = A[k] as number;
+    const q = Q[k] as number;
+    if (stereo) {
+      taps.push(...get(a), ...get(R), ...load(16 * k), ...tee(V), ...get(S), ...load(16 * k), ...vMul, ...vAdd, ...set(a));
+      taps.push(...get(q), ...get(V), ...get(S2), ...load(16 * k), ...vMul, ...vAdd, ...set(q));
+    } else {
+      taps.push(...get(a), ...get(R), ...load(16 * k), ...get(S), ...load(16 * k), ...vMul, ...vAdd, ...set(a));
+    }
+  }
+  /** Sums four accumulators pairwise, then lanes 0…3, and stores at `ptr[made]`. */
+  const store = (acc: number[], ptr: number) => [
+    ...get(acc[0] as number), ...get(acc[1] as number), ...vAdd, ...get(acc[2] as number), ...get(acc[3] as number), ...vAdd, ...vAdd,
+    ...set(acc[0] as number),
+    ...get(ptr), ...get(MADE), ...i32(2), SHL, ADD, // &out[made]
+    ...get(acc[0] as number), ...lane(0), ...get(acc[0] as number), ...lane(1), F32_ADD,
+    ...get(acc[0] as number), ...lane(2), F32_ADD, ...get(acc[0] as number), ...lane(3), F32_ADD,
+    0x38, 0x02, 0x00, // f32.store
+  ];
+  return [
+    0x02, 0x05, 0x7f, 0x09, 0x7b, // locals: 5 × i32, 9 × v128
     0x02, 0x40, 0x03, 0x40, // block, loop (outputs)
     ...get(START), ...get(LAST), GT_S, 0x0d, 1, // out of input → done
     ...get(MADE), ...get(MAX), GE_S, 0x0d, 1, // enough output → done
     ...get(C), ...get(PHASE), ...get(TAPS), MUL, ...i32(2), SHL, ADD, ...set(R),
     ...get(B), ...get(START), ...i32(2), SHL, ADD, ...set(S),
+    ...(stereo ? [...get(B2), ...get(START), ...i32(2), SHL, ADD, ...set(S2)] : []),
     ...get(R), ...get(TAPS), ...i32(2), SHL, ADD, ...set(END),
-    0xfd, 0x0c, ...new Array<number>(16).fill(0), ...tee(A0), ...tee(A1), ...tee(A2), ...set(A3), // accumulators = 0
+    ...zero, ...tee(A[0] as number), ...tee(A[1] as number), ...tee(A[2] as number), ...set(A[3] as number), // accumulators = 0
+    ...(stereo ? [...zero, ...tee(Q[0] as number), ...tee(Q[1] as number), ...tee(Q[2] as number), ...set(Q[3] as number)] : []),
     0x03, 0x40, // loop (taps, 16 per step)
-    ...get(A0), ...get(R), ...load(0), ...get(S), ...load(0), ...vMul, ...vAdd, ...set(A0),
-    ...get(A1), ...get(R), ...load(16), ...get(S), ...load(16), ...vMul, ...vAdd, ...set(A1),
-    ...get(A2), ...get(R), ...load(32), ...get(S), ...load(32), ...vMul, ...vAdd, ...set(A2),
-    ...get(A3), ...get(R), ...load(48), ...get(S), ...load(48), ...vMul, ...vAdd, ...set(A3),
+    ...taps,
     ...get(S), ...STEP, ADD, ...set(S),
+    ...(stereo ? [...get(S2), ...STEP, ADD, ...set(S2)] : []),
     ...get(R), ...STEP, ADD, ...tee(R), ...get(END), LT_U, 0x0d, 0,
     0x0b,
-    ...get(A0), ...get(A1), ...vAdd, ...get(A2), ...get(A3), ...vAdd, ...vAdd, ...set(A0),
-    ...get(O), ...get(MADE), ...i32(2), SHL, ADD, // &out[made]
-    ...get(A0), ...lane(0), ...get(A0), ...lane(1), F32_ADD, ...get(A0), ...lane(2), F32_ADD, ...get(A0), ...lane(3), F32_ADD,
-    0x38, 0x02, 0x00, // f32.store
+    ...store(A, O),
+    ...(stereo ? store(Q, O2) : []),
     ...get(MADE), ...i32(1), ADD, ...set(MADE),
     ...get(START), ...get(SI), ADD, ...set(START),
     ...get(PHASE), ...get(SF), ADD, ...tee(PHASE), ...get(L), GE_U,
@@ -133,14 +195,4 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     0x0b, 0x0b,
     ...get(MADE), 0x0b,
   ];
-  const section = (id: number, b: number[]) => [id, ...uleb(b.length), ...b];
-  const name = (s: string) => [s.length, ...Array.from(s, (ch) => ch.charCodeAt(0))];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 11, ...new Array<number>(11).fill(0x7f), 1, 0x7f]), // type: 11 × i32 → i32
-    ...section(2, [1, ...name('e'), ...name('m'), 0x02, 0x00, 0x01]), // import memory e.m, min 1 page
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('run'), 0x00, 0]),
-    ...section(10, [1, ...uleb(body.length), ...body]),
-  ]);
 }

@@ -330,20 +330,26 @@ export class Resampler {
 
   /** {@link Resampler.produce} through the WebAssembly SIMD kernel, one channel per call. */
   private produceSimd(out: readonly Float32Array[], o: number, max: number): number {
-    const run = this.simd!.run;
+    const { run, run2 } = this.simd!;
     const taps = this.table!.taps;
     const last = this.filled - taps;
     const L = this.L;
+    const channels = this.channels;
     let made = 0;
     while (made < max) {
       const want = Math.min(RESAMPLER_DEFAULTS.scratch, max - made);
+      const at = o + made;
       let n = 0;
-      for (let ch = 0; ch < this.channels; ch++) {
-        n = run(0, taps, this.bufPtrs[ch]!, this.start, this.phase, L, this.stepInt, this.stepFrac, last, this.scratchPtrs[ch]!, want);
-        const src = this.scratch[ch]!;
-        const dst = out[ch]!;
-        const at = o + made;
-        for (let i = 0; i < n; i++) dst[at + i] = src[i]!;
+      // Channels in pairs (one coefficient load serves both), then an odd one alone.
+      for (let ch = 0; ch < channels; ch += 2) {
+        if (ch + 1 < channels) {
+          n = run2(0, taps, this.bufPtrs[ch]!, this.bufPtrs[ch + 1]!, this.start, this.phase, L, this.stepInt, this.stepFrac, last,
+            this.scratchPtrs[ch]!, this.scratchPtrs[ch + 1]!, want);
+          out[ch + 1]!.set(this.scratch[ch + 1]!.subarray(0, n), at);
+        } else {
+          n = run(0, taps, this.bufPtrs[ch]!, this.start, this.phase, L, this.stepInt, this.stepFrac, last, this.scratchPtrs[ch]!, want);
+        }
+        out[ch]!.set(this.scratch[ch]!.subarray(0, n), at);
       }
       // Advance the state by n outputs: start·L + phase grows by n·M.
       const p = this.phase + n * this.stepFrac;

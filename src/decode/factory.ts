@@ -26,7 +26,7 @@ export class DefaultDecoderFactory implements DecoderFactory {
         reasons.push('this browser has no WebCodecs AudioDecoder');
       } else if (await webCodecsSupports(track)) {
         try {
-          return new WebCodecsDecoder(track, options.queueDepth);
+          return new WebCodecsDecoder(track, options.queueDepth, options.batch);
         } catch (e) {
           reasons.push(`WebCodecs failed to configure ${track.codecString}: ${e instanceof Error ? e.message : String(e)}`);
         }

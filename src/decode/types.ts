@@ -51,6 +51,13 @@ export interface DecoderOptions {
    * bulk reading (the platform decoder never idles). Defaults to the implementation's own.
    */
   queueDepth?: number;
+  /**
+   * Packets joined into one platform call where the codec's packets delimit themselves (raw AAC
+   * access units end with an END element). Each platform call costs a round trip to the media
+   * thread, so bulk readers join 16; players leave it at 1 (every packet out at once).
+   * Defaults to 1.
+   */
+  batch?: number;
 }
 
 /** Builds decoders. */

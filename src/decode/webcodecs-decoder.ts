@@ -23,6 +23,14 @@ import type { DecodedChunk, Decoder } from './types.js';
  */
 export const WEBCODECS_DEFAULT_QUEUE = 8;
 
+/** Codecs whose packets can be joined into one EncodedAudioChunk (see DecoderOptions.batch). */
+function canBatch(track: TrackInfo): boolean {
+  // Raw AAC access units (an AudioSpecificConfig description) end with an END element, so the
+  // platform decoder finds the boundaries; measured on Chromium: one output per access unit.
+  // MP3 is refused there ("invalid packet length"), and other codecs are framed by the container.
+  return track.codec === 'aac' && track.description !== undefined;
+}
+
 /** Where the first output after a reset starts: after `skipPackets` packets, plus `offset` frames. */
 interface StartRule {
   skipPackets: number;
@@ -83,11 +91,18 @@ export class WebCodecsDecoder implements Decoder {
   /** Start frames of the first packets after a reset (as many as the start rule needs). */
   private firstFrames: number[] = [];
   private readonly rule: StartRule;
+  /** Packets joined per platform call, and the ones waiting to be joined. */
+  private readonly batch: number;
+  private batched: EncodedPacket[] = [];
+  /** The pending safety timer of {@link ready}, if any. */
+  private safety: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly track: TrackInfo,
     private readonly highWater = WEBCODECS_DEFAULT_QUEUE,
+    batch = 1,
   ) {
+    this.batch = canBatch(track) ? Math.max(1, Math.floor(batch)) : 1;
     this.config = webCodecsConfig(track);
     this.rule = startRule(track);
     this.name = `WebCodecs ${track.codecString}`;
@@ -116,13 +131,47 @@ export class WebCodecsDecoder implements Decoder {
     if (this.failure !== undefined || this.decoder.state !== 'configured') return;
     if (this.firstFrames.length <= this.rule.skipPackets) this.firstFrames.push(packet.frame);
     this.fed += 1;
+    if (this.batch === 1) {
+      this.submit(packet.data, packet.frame, packet.frames, packet.key);
+      return;
+    }
+    this.batched.push(packet);
+    if (this.batched.length >= this.batch) this.submitBatch();
+  }
+
+  /** Sends the joined packets as one chunk. */
+  private submitBatch(): void {
+    const group = this.batched;
+    if (group.length === 0) return;
+    this.batched = [];
+    const first = group[0] as EncodedPacket;
+    if (group.length === 1) {
+      this.submit(first.data, first.frame, first.frames, first.key);
+      return;
+    }
+    let bytes = 0;
+    let frames = 0;
+    for (const p of group) {
+      bytes += p.data.byteLength;
+      frames += p.frames;
+    }
+    const data = new Uint8Array(bytes);
+    let at = 0;
+    for (const p of group) {
+      data.set(p.data, at);
+      at += p.data.byteLength;
+    }
+    this.submit(data, first.frame, frames, first.key);
+  }
+
+  private submit(data: Uint8Array, frame: number, frames: number, key: boolean): void {
     try {
       this.decoder.decode(
         new EncodedAudioChunk({
-          type: packet.key ? 'key' : 'delta',
-          timestamp: Math.round((packet.frame * 1e6) / this.track.sampleRate),
-          duration: Math.round((packet.frames * 1e6) / this.track.sampleRate),
-          data: packet.data,
+          type: key ? 'key' : 'delta',
+          timestamp: Math.round((frame * 1e6) / this.track.sampleRate),
+          duration: Math.round((frames * 1e6) / this.track.sampleRate),
+          data,
         }),
       );
     } catch (e) {
@@ -132,15 +181,18 @@ export class WebCodecsDecoder implements Decoder {
 
   ready(): Promise<void> {
     if (this.failure !== undefined || this.output.length > 0 || this.queueSize < this.highWater) return Promise.resolve();
-    return new Promise((resolve) => {
-      // Some codecs hold packets back (no output for a header packet); a short timer keeps a
-      // decoder that withholds output from stalling the caller. Output normally comes first.
-      const timer = setTimeout(() => this.wake(), 20);
-      this.waiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    // Packets still being joined go out once nothing else is in flight (or nothing would come).
+    if (this.fed - this.outs - this.batched.length <= 0) this.submitBatch();
+    // Some codecs hold packets back (no output for a header packet); one short timer at a time
+    // keeps a decoder that withholds output from stalling the caller. Output normally comes first.
+    if (this.safety === undefined) {
+      this.safety = setTimeout(() => {
+        this.safety = undefined;
+        this.submitBatch();
+        this.wake();
+      }, 20);
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   takeOutput(): DecodedChunk[] {
@@ -151,6 +203,7 @@ export class WebCodecsDecoder implements Decoder {
 
   async flush(): Promise<void> {
     if (this.failure !== undefined || this.decoder.state !== 'configured') return;
+    this.submitBatch();
     try {
       await this.decoder.flush();
     } catch (e) {
@@ -161,6 +214,7 @@ export class WebCodecsDecoder implements Decoder {
 
   reset(): void {
     this.output = [];
+    this.batched = [];
     this.nextFrame = undefined;
     this.fed = 0;
     this.outs = 0;
@@ -172,6 +226,8 @@ export class WebCodecsDecoder implements Decoder {
   }
 
   close(): void {
+    if (this.safety !== undefined) clearTimeout(this.safety);
+    this.safety = undefined;
     if (this.decoder.state !== 'closed') this.decoder.close();
     this.wake();
   }

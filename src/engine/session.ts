@@ -20,6 +20,8 @@ import type { FormatInfo } from '../player/types.js';
 
 /** Minimum interval between two progress events, in ms. */
 const PROGRESS_INTERVAL_MS = 100;
+/** Packets joined per platform decode call for PCM readers (see DecoderOptions.batch). */
+const BULK_DECODE_BATCH = 16;
 /** Decoder queue depth for Resource sessions (bulk reading). */
 const BULK_DECODE_QUEUE = 64;
 /** Frames the pump moves per pipeline read. */
@@ -33,6 +35,8 @@ export class Session {
   private sink: PcmSink | undefined;
   private wake: (() => void) | undefined;
   private closed = false;
+  /** The block being prepared ahead of the next `read` (Resource sessions). */
+  private ahead: { maxFrames: number; epoch: number; result: Promise<ReadResult | null> } | undefined;
   private announcedEpoch = -1;
   /** Output epochs are `epochBase + pipeline.epoch`, so they keep rising across sessions of one player. */
   private epochBase = 0;
@@ -70,6 +74,7 @@ export class Session {
         // Players want the first audio at once; PCM readers want throughput.
         decodeQueue: request.output === undefined ? BULK_DECODE_QUEUE : undefined,
         feedAhead: request.output === undefined,
+        decodeBatch: request.output === undefined ? BULK_DECODE_BATCH : 1,
       });
       const info: OpenResult = {
         duration: pipeline.duration,
@@ -106,9 +111,33 @@ export class Session {
 
   /**
    * Reads interleaved PCM (Resource sessions): fills up to `maxFrames` from as many pipeline
-   * blocks as it takes, so one round trip to the main thread carries a whole block.
+   * blocks as it takes, so one round trip to the main thread carries a whole block. The next
+   * block is prepared while the caller consumes this one (read-ahead), so the worker never
+   * idles during the round trip; a seek in between discards it.
    */
   async read(maxFrames: number): Promise<ReadResult | null> {
+    const asked = this.pipeline.epoch;
+    const pending = this.ahead;
+    this.ahead = undefined;
+    let result: ReadResult | null;
+    if (pending !== undefined && pending.maxFrames === maxFrames && pending.epoch === asked) {
+      result = await pending.result;
+    } else {
+      if (pending !== undefined) await pending.result.catch(() => undefined);
+      result = await this.gather(maxFrames);
+    }
+    // After a seek that came in meanwhile this result is stale (the caller drops it by its
+    // epoch) and must not start a read-ahead: the caller's next read starts at the target.
+    if (result !== null && !this.closed && result.epoch === asked && this.pipeline.epoch === asked) {
+      const ahead = { maxFrames, epoch: asked, result: this.gather(maxFrames) };
+      ahead.result.catch(() => undefined);
+      this.ahead = ahead;
+    }
+    return result;
+  }
+
+  /** Gathers up to `maxFrames` frames of one epoch into one interleaved block. */
+  private async gather(maxFrames: number): Promise<ReadResult | null> {
     const blocks: PcmBlock[] = [];
     let frames = 0;
     const asked = this.pipeline.epoch;
@@ -215,6 +244,7 @@ async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: 
     const { HlsDemuxer } = await import('./hls/hls-demuxer.js');
     return HlsDemuxer.open(source.url, new TextDecoder().decode(bytes), {
       net: source.net,
+      ...(source.hlsCache !== undefined && { cache: source.hlsCache }),
       retry: resolveRetryPolicy(request.net.retry),
       abr: request.abr,
       events: {
