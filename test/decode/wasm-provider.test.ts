@@ -16,9 +16,9 @@ const track = (over: Partial<TrackInfo>): TrackInfo => ({
 
 test('the provider supports every demuxed fixture codec and names the implementation', async () => {
   const expected: Record<string, string> = {
-    'chirp-cbr.mp3': 'WASM mpg123 (MP3)',
+    'chirp-cbr.mp3': 'WASM MPEG audio (Kithara)',
     'chirp.opus': 'WASM libopus (Opus)',
-    'chirp.ogg': 'WASM libvorbis (Vorbis)',
+    'chirp.ogg': 'WASM Vorbis (Kithara)',
     'chirp.flac': 'Software FLAC (TypeScript)',
   };
   for (const [file, name] of Object.entries(expected)) {
@@ -32,7 +32,7 @@ test('the provider supports every demuxed fixture codec and names the implementa
   const alac = await demux('alac-16-22050-mono.m4a');
   assert.equal((await wasmDecoderProvider.create(alac.track)).name, 'Software ALAC (TypeScript)');
   const mp2 = await demux('mp2-l2-24000-mono.mp2');
-  assert.equal((await wasmDecoderProvider.create(mp2.track)).name, 'WASM mpg123 (MP2)');
+  assert.equal((await wasmDecoderProvider.create(mp2.track)).name, 'WASM MPEG audio (Kithara)');
 });
 
 test('the provider refuses tracks it cannot decode, and says why on create', async () => {

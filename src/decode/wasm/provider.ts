@@ -5,9 +5,9 @@
  *
  * | codec | module | implementation |
  * |---|---|---|
- * | mp1, mp2, mp3 | `mpeg/mpg123-wasm-decoder.ts` | mpg123 (WASM, `mpg123-decoder`) |
+ * | mp1, mp2, mp3 | `mpeg/mpeg-wasm-decoder.ts` | MPEG audio layers I-III (WASM; its own folder) |
  * | opus | `opus/opus-wasm-decoder.ts` | libopus (WASM, `opus-decoder`) |
- * | vorbis | `vorbis/vorbis-wasm-decoder.ts` | libvorbis (WASM, `@wasm-audio-decoders/ogg-vorbis`) |
+ * | vorbis | `vorbis/vorbis-wasm-decoder.ts` | Vorbis I (WASM; its own folder) |
  * | flac | `flac/flac-decoder.ts` | TypeScript, bit-exact |
  * | alac | `alac/alac-decoder.ts` | TypeScript, bit-exact |
  * | aac | `aac/aac-wasm-decoder.ts` | AAC-LC (WASM; its own folder) |
@@ -38,7 +38,7 @@ const LOADERS: Partial<Record<CodecId, () => Promise<SoftwareCodecModule>>> = {
 };
 
 function loadMpeg(): Promise<SoftwareCodecModule> {
-  return import('./mpeg/mpg123-wasm-decoder.js').then((m) => ({ supports: m.mpegWasmSupports, create: m.createMpegWasmDecoder }));
+  return import('./mpeg/mpeg-wasm-decoder.js').then((m) => ({ supports: m.mpegWasmSupports, create: m.createMpegWasmDecoder }));
 }
 
 /** Loaded modules, by codec: each loads once per worker; a failed load is retried next time. */

@@ -1,23 +1,18 @@
 /**
- * Vorbis through libvorbis compiled to WASM (the `@wasm-audio-decoders/ogg-vorbis` package),
- * fed raw Vorbis packets.
+ * The Vorbis I decoder written for Kithara in AssemblyScript (`assembly/`, compiled by
+ * `scripts/build-wasm.mjs` into `vorbis-wasm.generated.ts`) behind the engine's
+ * {@link Decoder} interface. Runs in Node and in workers (no Node APIs).
  *
- * The package's public API takes Ogg pages (it parses them with `codec-parser`). Its inner
- * decoder, created by the public class as `_decoder`, takes the raw packets we have:
- * `sendSetupHeader(identification)`, `sendSetupHeader(setup)` (it substitutes an empty comment
- * header itself), `initDsp()`, then `decodePackets([packet])`. That inner API is not documented,
- * so it is reached through {@link RawVorbisDecoder}, checked at load time (an `unsupported` error
- * if a package update moved it), and the package version is pinned in package.json.
- *
- * libvorbis emits nothing for the first packet after (re)initialisation and then each packet's
- * overlap with the previous one: the demuxer's packet timing (Vorbis I §4.3.8), so output stays on
- * the packet timeline.
+ * Timeline (Vorbis I §4.3.8): the first packet after creation or `reset()` only primes the
+ * overlap and yields nothing; every later packet yields the frames from the centre of the
+ * previous block to the centre of its own (previous size / 4 + own size / 4), which is what the
+ * Ogg demuxer announces for it, so each chunk starts at `packet.frame`. The last packet is cut to
+ * the frames its granule position allows (`packet.frames`). WebCodecs follows the same rule.
  */
-import { OggVorbisDecoder } from '@wasm-audio-decoders/ogg-vorbis';
 import { KitharaError } from '../../../platform/errors.js';
-import type { TrackInfo } from '../../../demux/types.js';
-import type { Decoder } from '../../types.js';
-import { clampFrames, PacketDecoder, type PacketCodec, type PacketOutput } from '../packet-decoder.js';
+import type { EncodedPacket, TrackInfo } from '../../../demux/types.js';
+import type { DecodedChunk, Decoder } from '../../types.js';
+import { VORBIS_WASM_BASE64 } from './vorbis-wasm.generated.js';
 
 /** The three Vorbis header packets. */
 export interface VorbisHeaders {
@@ -28,7 +23,7 @@ export interface VorbisHeaders {
 
 /**
  * Splits a Xiph-laced header block (the WebCodecs description of Vorbis: a count byte, the
- * laced sizes of all packets but the last, then the packets).
+ * laced sizes of all packets but the last, then the packets). Throws `parse` when malformed.
  */
 export function unlaceVorbisHeaders(description: Uint8Array): VorbisHeaders {
   const broken = (): KitharaError => new KitharaError('parse', 'The Vorbis header block (Xiph lacing) is malformed.');
@@ -58,66 +53,219 @@ export function unlaceVorbisHeaders(description: Uint8Array): VorbisHeaders {
   return packets;
 }
 
-/** The package's inner packet decoder (undocumented; see the file header). */
-interface RawVorbisDecoder {
-  ready: Promise<void>;
-  reset(): Promise<void>;
-  free(): void;
-  sendSetupHeader(data: Uint8Array): void;
-  initDsp(): void;
-  decodePackets(packets: Uint8Array[]): {
-    channelData: Float32Array[];
-    samplesDecoded: number;
-    sampleRate: number;
-    errors: { message: string }[];
-  };
+/**
+ * Names of the decoder's feature counters, in the order of the WASM statistics block
+ * (`assembly/state.ts`). Each counts occurrences since the decoder was created: audio packets,
+ * long and short blocks, long blocks next to a short one, floors decoded per channel by type
+ * and unused (silent channel), residues decoded per submap by type, coupling steps undone, and
+ * packets that ended inside their residue.
+ */
+export const VORBIS_STAT_NAMES = [
+  'packets', 'long', 'short', 'transitions', 'floor0', 'floor1', 'floorUnused',
+  'residue0', 'residue1', 'residue2', 'coupled', 'endOfPacket',
+] as const;
+
+/** One feature counter name. */
+export type VorbisStatName = (typeof VORBIS_STAT_NAMES)[number];
+
+/**
+ * Output plane k takes Vorbis channel WAVE_ORDER[channels][k] (Vorbis I §4.3.9 orders 3..8
+ * channels front left, centre, front right, …, LFE last; WAVE order, which WebCodecs and the
+ * other decoders output, puts centre and LFE after the front pair).
+ */
+const WAVE_ORDER: Record<number, readonly number[]> = {
+  3: [0, 2, 1],
+  5: [0, 2, 1, 3, 4],
+  6: [0, 2, 1, 5, 3, 4],
+  7: [0, 2, 1, 6, 5, 3, 4],
+  8: [0, 2, 1, 7, 5, 6, 3, 4],
+};
+
+/** Error codes of the WASM functions, by number. */
+const WASM_ERRORS: Record<number, string> = {
+  1: 'the header is truncated',
+  2: 'the header is malformed',
+  3: 'the stream uses what this decoder does not support (floor type 0, or a codebook over 2^24 values)',
+  4: 'it is not an audio packet',
+  5: 'the decoder is not configured',
+  6: 'the packet is malformed',
+};
+
+/** The WASM module's exports (see `assembly/index.ts`). */
+interface VorbisWasmExports {
+  memory: WebAssembly.Memory;
+  reserveInput(bytes: number): number;
+  outputPtr(): number;
+  outputStride(): number;
+  statsPtr(): number;
+  errorDetail(): number;
+  sampleRate(): number;
+  identification(bytes: number): number;
+  setup(bytes: number): number;
+  resetState(): void;
+  decodePacket(bytes: number): number;
 }
 
-function isRawVorbisDecoder(x: unknown): x is RawVorbisDecoder {
-  const d = x as Partial<Record<keyof RawVorbisDecoder, unknown>> | undefined;
-  return d !== undefined && typeof d.sendSetupHeader === 'function' && typeof d.initDsp === 'function'
-    && typeof d.decodePackets === 'function' && typeof d.reset === 'function' && typeof d.free === 'function';
-}
-
-/** Whether the libvorbis decoder handles the track (it needs the header packets). */
+/** Whether the decoder handles the track (Vorbis with its header packets). */
 export function vorbisWasmSupports(track: TrackInfo): boolean {
   return track.codec === 'vorbis' && track.description !== undefined;
 }
 
-/** A software Decoder for Vorbis. */
-export function createVorbisWasmDecoder(track: TrackInfo): Promise<Decoder> {
-  if (track.description === undefined) throw new KitharaError('unsupported', 'A Vorbis track needs its header packets.');
-  const headers = unlaceVorbisHeaders(track.description);
-  return Promise.resolve(new PacketDecoder('WASM libvorbis (Vorbis)', track, () => loadVorbis(headers, track)));
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/** Compiles the WASM module once per realm. */
+function vorbisWasmModule(): Promise<WebAssembly.Module> {
+  if (compiled === undefined) {
+    const text = atob(VORBIS_WASM_BASE64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    compiled = WebAssembly.compile(bytes);
+    compiled.catch(() => {
+      compiled = undefined;
+    });
+  }
+  return compiled;
 }
 
-async function loadVorbis(headers: VorbisHeaders, track: TrackInfo): Promise<PacketCodec> {
-  const outer = new OggVorbisDecoder();
-  await outer.ready;
-  const inner: unknown = (outer as unknown as { _decoder?: unknown })._decoder;
-  if (!isRawVorbisDecoder(inner)) {
-    outer.free();
-    throw new KitharaError('unsupported', 'This version of @wasm-audio-decoders/ogg-vorbis has no raw packet decoder.');
-  }
-  const setup = (): void => {
-    inner.sendSetupHeader(headers.identification);
-    inner.sendSetupHeader(headers.setup);
-    inner.initDsp();
-  };
-  setup();
-  return {
-    decode(packet): PacketOutput {
-      // An audio packet starts with a 0 bit (Vorbis I §4.3.1); libvorbis would skip anything else silently.
-      if (packet.data.byteLength === 0 || ((packet.data[0] as number) & 1) !== 0) {
-        throw new KitharaError('decode', `The Vorbis packet at frame ${packet.frame} is not an audio packet: it is corrupt.`);
-      }
-      const out = inner.decodePackets([packet.data]);
-      if (out.errors.length > 0) {
-        throw new KitharaError('decode', `libvorbis rejected the packet at ${packet.frame}: ${out.errors[0]?.message ?? 'unknown error'}`);
-      }
-      return { planes: clampFrames(out.channelData, packet), sampleRate: out.sampleRate || track.sampleRate };
+/** Host functions: the math used while tables are built, and the abort hook. */
+const IMPORTS: WebAssembly.Imports = {
+  env: {
+    cos: Math.cos,
+    sin: Math.sin,
+    exp: Math.exp,
+    abort: () => {
+      throw new Error('The Vorbis WebAssembly module aborted.');
     },
-    reset: () => inner.reset().then(setup),
-    close: () => inner.free(),
-  };
+  },
+};
+
+/**
+ * Creates a WASM Vorbis decoder: compiles the module (once), instantiates it and reads the
+ * identification and setup headers. Throws `unsupported` without header packets or for a
+ * stream this decoder cannot decode (floor type 0, oversized codebooks), `parse` for broken headers.
+ */
+export async function createVorbisWasmDecoder(track: TrackInfo): Promise<Decoder> {
+  if (!vorbisWasmSupports(track)) throw new KitharaError('unsupported', 'A Vorbis track needs its header packets.');
+  const headers = unlaceVorbisHeaders(track.description as Uint8Array);
+  const instance = await WebAssembly.instantiate(await vorbisWasmModule(), IMPORTS);
+  return new VorbisWasmDecoder(track, headers, instance);
+}
+
+/**
+ * A synchronous WASM Vorbis decoder: `decode()` decodes the packet at once, so `queueSize` is
+ * always 0 and `ready()`/`flush()` resolve immediately. One WebAssembly instance per decoder.
+ */
+export class VorbisWasmDecoder implements Decoder {
+  readonly kind = 'wasm' as const;
+  readonly name = 'WASM Vorbis (Kithara)';
+  readonly queueSize = 0;
+  /** Output channels (the identification header's count; 3..8 channels in WAVE order). */
+  readonly channels: number;
+  /** Output sampling rate. */
+  readonly sampleRate: number;
+  private failure: KitharaError | undefined;
+  private closed = false;
+  private output: DecodedChunk[] = [];
+  private readonly wasm: VorbisWasmExports;
+  /** Vorbis channel of each output plane. */
+  private readonly order: readonly number[];
+
+  /** Use {@link createVorbisWasmDecoder}; this takes an instance of the compiled module. */
+  constructor(
+    private readonly track: TrackInfo,
+    headers: VorbisHeaders,
+    instance: WebAssembly.Instance,
+  ) {
+    this.wasm = instance.exports as unknown as VorbisWasmExports;
+    this.channels = this.header('identification', headers.identification);
+    this.header('setup', headers.setup);
+    this.sampleRate = this.wasm.sampleRate();
+    this.order = WAVE_ORDER[this.channels] ?? Array.from({ length: this.channels }, (_, c) => c);
+  }
+
+  /** Set once decoding failed (a `decode` KitharaError); later calls do nothing. */
+  get error(): KitharaError | undefined {
+    return this.failure;
+  }
+
+  /** Decodes one Vorbis audio packet. */
+  decode(packet: EncodedPacket): void {
+    if (this.closed || this.failure !== undefined) return;
+    const w = this.wasm;
+    let result: number;
+    try {
+      this.write(packet.data);
+      result = w.decodePacket(packet.data.byteLength);
+    } catch (e) {
+      this.fail(packet, `the WebAssembly decoder trapped (${e instanceof Error ? e.message : String(e)})`, e);
+      return;
+    }
+    if (result < 0) {
+      this.fail(packet, `${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${w.errorDetail()})`);
+      return;
+    }
+    const frames = Math.min(result, packet.frames);
+    if (frames <= 0) return;
+    const buffer = w.memory.buffer;
+    const out = w.outputPtr();
+    const stride = w.outputStride() * 4;
+    const planes: Float32Array[] = [];
+    for (const c of this.order) planes.push(new Float32Array(buffer.slice(out + c * stride, out + c * stride + frames * 4)));
+    this.output.push({ frame: packet.frame, frames, sampleRate: this.sampleRate, planes });
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  takeOutput(): DecodedChunk[] {
+    const out = this.output;
+    this.output = [];
+    return out;
+  }
+
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Drops the overlap (the next packet yields nothing) and pending output. */
+  reset(): void {
+    if (this.closed || this.failure !== undefined) return;
+    this.output = [];
+    this.wasm.resetState();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.output = [];
+  }
+
+  /** The feature counters since creation: proof of which coding tools a stream used. */
+  stats(): Record<VorbisStatName, number> {
+    const view = new Int32Array(this.wasm.memory.buffer, this.wasm.statsPtr(), VORBIS_STAT_NAMES.length);
+    const out = {} as Record<VorbisStatName, number>;
+    VORBIS_STAT_NAMES.forEach((name, i) => (out[name] = view[i] as number));
+    return out;
+  }
+
+  /** Copies a packet into the module's input buffer. */
+  private write(data: Uint8Array): void {
+    const at = this.wasm.reserveInput(data.byteLength);
+    new Uint8Array(this.wasm.memory.buffer, at, data.byteLength).set(data);
+  }
+
+  /** Feeds a header packet; throws `unsupported` or `parse` when the module refuses it. */
+  private header(kind: 'identification' | 'setup', data: Uint8Array): number {
+    this.write(data);
+    const result = kind === 'identification' ? this.wasm.identification(data.byteLength) : this.wasm.setup(data.byteLength);
+    if (result < 0) {
+      const code = -result === 3 ? 'unsupported' : 'parse';
+      throw new KitharaError(code, `The Vorbis ${kind} header of ${this.track.codecString} was refused: ${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${this.wasm.errorDetail()}).`);
+    }
+    return result;
+  }
+
+  private fail(packet: EncodedPacket, reason: string, cause?: unknown): void {
+    this.failure = new KitharaError('decode', `WASM Vorbis decoder: ${reason} in the packet at frame ${packet.frame}.`, { cause });
+  }
 }
