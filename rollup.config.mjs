@@ -20,6 +20,25 @@ function onwarn(warning, warn) {
   warn(warning);
 }
 
+/** Rollup manualChunks: the worker entry's static import closure → 'engine-core'. */
+function engineCoreChunk(id, { getModuleInfo }) {
+  if (!staticClosure) {
+    staticClosure = new Set();
+    const root = getModuleInfo(WORKER_ENTRY_ID());
+    const stack = root ? [...root.importedIds] : [];
+    while (stack.length > 0) {
+      const next = stack.pop();
+      if (staticClosure.has(next)) continue;
+      staticClosure.add(next);
+      const info = getModuleInfo(next);
+      if (info) stack.push(...info.importedIds);
+    }
+  }
+  return staticClosure.has(id) ? 'engine-core' : undefined;
+}
+let staticClosure;
+const WORKER_ENTRY_ID = () => new URL('./workers/engine.worker.ts', import.meta.url).pathname;
+
 export default [
   {
     input: 'src/index.ts',
@@ -41,6 +60,10 @@ export default [
       chunkFileNames: 'chunks/[name]-[hash].js',
       format: 'es',
       sourcemap: true,
+      // Everything the entry imports statically goes into one core chunk, so lazy chunks import
+      // that chunk and never the entry itself: a worker URL with a query string (or served from
+      // another name) would otherwise run the entry a second time as a separate module.
+      manualChunks: engineCoreChunk,
     },
     plugins: plugins(),
     onwarn,

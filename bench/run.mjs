@@ -7,6 +7,7 @@
 //   BENCH_REPS=7               repetitions per latency cell
 //   BENCH_THROUGHPUT_REPS=5    repetitions per throughput cell
 //   BENCH_SOAK_SECONDS=300     length of the soak scenario
+//   BENCH_HLS_ABR_REPS=1       runs per player of the HLS bandwidth step trace (60 s each)
 //   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
 //   BENCH_OUT=path.md          where to write the report
 //
@@ -22,16 +23,22 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../e2e/server/test-server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
+import { ensureBenchHls } from './lib/hls-media.mjs';
 import { ensureBenchMedia } from './lib/media.mjs';
 import { renderReport } from './lib/report.mjs';
+import cache from './scenarios/cache.mjs';
+import hlsAbr from './scenarios/hls-abr.mjs';
+import hlsSeek from './scenarios/hls-seek.mjs';
+import hlsTtfa from './scenarios/hls-ttfa.mjs';
 import seek from './scenarios/seek.mjs';
 import sizes from './scenarios/sizes.mjs';
 import soak from './scenarios/soak.mjs';
 import throughput from './scenarios/throughput.mjs';
 import ttfa from './scenarios/ttfa.mjs';
+import wasm from './scenarios/wasm.mjs';
 
 /** The scenarios, in report order. */
-const SCENARIOS = [ttfa, seek, throughput, soak, sizes];
+const SCENARIOS = [ttfa, seek, throughput, wasm, soak, sizes, cache, hlsTtfa, hlsSeek, hlsAbr];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LATENCY_MS = 50;
@@ -66,6 +73,8 @@ if (process.argv.includes('--report-only')) {
 }
 
 const media = ensureBenchMedia(join(ROOT, 'bench', 'media'));
+// The HLS ladder (bench/media/hls-90s/), made only when an HLS scenario runs.
+const hls = selected.some((s) => s.name.startsWith('hls-')) ? ensureBenchHls(join(ROOT, 'bench', 'media')) : undefined;
 // Serve a private copy of dist/ at /dist, so a rebuild elsewhere during the run cannot mix SDK
 // versions (one folder per process: two bench runs at once do not share it).
 const snapshot = join(ROOT, 'bench', 'media', `dist-${process.pid}`);
@@ -89,6 +98,8 @@ const env = {
   reps: intEnv('BENCH_REPS', 7),
   throughputReps: intEnv('BENCH_THROUGHPUT_REPS', 5),
   soakSeconds: intEnv('BENCH_SOAK_SECONDS', 300),
+  hls,
+  hlsAbrReps: intEnv('BENCH_HLS_ABR_REPS', 1),
   latencyMs: LATENCY_MS,
   bytesPerSec: BYTES_PER_SEC,
   /** A never-seen URL of a bench file, so no cache is reused between runs. */

@@ -175,3 +175,31 @@ test('HLS: the first request of every segment dropped mid-body resumes, and noth
     expect(Math.abs(out.frames - 7.9 * 48000), `${dir}: full length`).toBeLessThan(48);
   }
 });
+
+test('HLS discontinuity: a second encode with its own timestamps and priming joins without a gap or click', async ({ page }) => {
+  await openHarness(page);
+  const out = await readResource(page, '/fixtures/hls/discontinuity/index.m3u8', { sampleRate: 48000 });
+  const cut = (172 * 1024) / 44100; // where the second encode starts (scripts/make-fixtures-hls.mjs)
+  // The playlist's duration counts both encodes' priming; the SDK removes both.
+  expect(Math.abs(out.duration - 7.9)).toBeLessThan(0.002);
+  expect(Math.abs(out.frames - out.duration * 48000)).toBeLessThan(2);
+  // Before and after the cut the chirp is where it belongs. ffmpeg's EXTINF values come from
+  // 90 kHz timestamps and place the second encode 8 samples (0.18 ms) late: the join can be no
+  // better than the playlist says.
+  for (const t of [1, cut - 0.05, cut + 0.02, 6.5]) {
+    const a = alignTo(out.planes, 48000, t, { start: Math.round(t * 48000), searchMs: 40, windowFrames: 1920 });
+    expect(a.corr, `t=${t}`).toBeGreaterThan(0.99);
+    expect(Math.abs(a.lagMs), `t=${t}: ${a.lagMs.toFixed(3)} ms off`).toBeLessThan(0.25);
+  }
+  // No silence (the second encode's priming) and no click at the join.
+  const left = out.planes[0]!;
+  const at = Math.round(cut * 48000);
+  let worst = 0;
+  let quiet = 0;
+  for (let i = at - 960; i < at + 960; i++) {
+    worst = Math.max(worst, Math.abs(left[i]! - left[i - 1]!));
+    if (Math.abs(left[i]!) < 0.01) quiet++;
+  }
+  expect(worst).toBeLessThan(0.6);
+  expect(quiet, 'no gap of silence at the join').toBeLessThan(40);
+});

@@ -52,6 +52,39 @@ function ffmpegHls(ctx, dir, [rate, channels], codecArgs, { type = 'mpegts', sin
   ctx.ffmpeg([...args, join(dir, 'index.m3u8')]);
 }
 
+/**
+ * Two separate TS encodes of the chirp, 0–4 s and 4–7.9 s, joined by EXT-X-DISCONTINUITY: the
+ * second encode restarts its timestamps and has its own priming, as an ad or a re-encoded part
+ * would. Played through, it must be one unbroken chirp.
+ */
+function discontinuityHls(ctx, dir) {
+  mkdirSync(dir, { recursive: true });
+  // The first encode ends on an AAC frame boundary (172 frames of 1024 after its 1024 priming
+  // samples), so it has no padding: the playlist then places the second encode exactly after it.
+  // (Padding at a discontinuity is counted as media by EXTINF and cannot be told apart.)
+  const cut = 172 * 1024;
+  const parts = [
+    { name: 'a', filter: ['-af', `atrim=end_sample=${cut}`] },
+    { name: 'b', filter: ['-af', `atrim=start_sample=${cut},asetpts=N/SR/TB`] },
+  ];
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${SEGMENT_SECONDS}`, '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-PLAYLIST-TYPE:VOD'];
+  for (const [i, part] of parts.entries()) {
+    const sub = join(dir, part.name);
+    mkdirSync(sub, { recursive: true });
+    ctx.ffmpeg([
+      '-i', ctx.master(44100, 2, 'f32', HLS_DURATION), ...part.filter, ...ctx.deterministic, ...AAC_ARGS, '-b:a', '128k',
+      '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'vod', '-hls_segment_type', 'mpegts',
+      '-hls_segment_filename', join(sub, 'seg%d.ts'), join(sub, 'index.m3u8'),
+    ]);
+    if (i > 0) lines.push('#EXT-X-DISCONTINUITY');
+    for (const { uri, duration } of readMediaPlaylist(join(sub, 'index.m3u8')).segments) {
+      lines.push(`#EXTINF:${duration.toFixed(6)},`, `${part.name}/${uri}`);
+    }
+  }
+  lines.push('#EXT-X-ENDLIST');
+  writeFileSync(join(dir, 'index.m3u8'), `${lines.join('\n')}\n`);
+}
+
 /** The segment URIs and EXTINF durations of a media playlist written by this script or ffmpeg. */
 export function readMediaPlaylist(path) {
   const segments = [];
@@ -360,6 +393,10 @@ export function hlsSection(root) {
           ffmpegHls(ctx, out, [44100, 2], [...AAC_ARGS, '-b:a', '128k'], { type: 'fmp4', singleFile: true });
           implicitByteRanges(out);
         },
+      },
+      {
+        ...media({ file: 'discontinuity', container: 'ts', ...AAC_44, ...TS_TIMING, discontinuityAt: (172 * 1024) / 44100, ...CLEAR }),
+        build: (ctx, out) => discontinuityHls(ctx, out),
       },
       {
         ...media({ file: 'aes-ts-iv', container: 'ts', ...AAC_44, ...TS_TIMING, ...keyFacts('explicit', TS_IV), decryptsTo: 'ts' }),

@@ -25,7 +25,9 @@ function run(cmd, args, opts = {}) {
   return res.status ?? 1;
 }
 
-mkdirSync('test-results', { recursive: true });
+/** Where results go (KITHARA_RESULTS lets two runs share a checkout, as e2e/playwright.config.ts does). */
+const RESULTS = process.env.KITHARA_RESULTS ?? 'test-results';
+mkdirSync(RESULTS, { recursive: true });
 
 if (!existsSync('fixtures/media/manifest.json')) {
   if (run('node', ['scripts/make-fixtures.mjs']) !== 0) failed += 1;
@@ -41,10 +43,10 @@ if (want('unit')) {
   const status = run('node', [
     '--import', 'tsx', '--test', '--test-concurrency=2',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', '--test-reporter-destination=test-results/unit.tap',
+    '--test-reporter=tap', `--test-reporter-destination=${RESULTS}/unit.tap`,
     ...unitTestFiles(),
   ]);
-  const tap = existsSync('test-results/unit.tap') ? readFileSync('test-results/unit.tap', 'utf8') : '';
+  const tap = existsSync(`${RESULTS}/unit.tap`) ? readFileSync(`${RESULTS}/unit.tap`, 'utf8') : '';
   const pass = Number(/^# pass (\d+)/m.exec(tap)?.[1] ?? 0);
   const fail = Number(/^# fail (\d+)/m.exec(tap)?.[1] ?? 0) + Number(/^# cancelled (\d+)/m.exec(tap)?.[1] ?? 0);
   passed += pass;
@@ -54,12 +56,12 @@ if (want('unit')) {
 }
 
 if (want('e2e')) {
-  rmSync('test-results/e2e.json', { force: true });
+  rmSync(`${RESULTS}/e2e.json`, { force: true });
   const status = run('node', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'e2e/playwright.config.ts']);
   let pass = 0;
   let fail = 0;
-  if (existsSync('test-results/e2e.json')) {
-    const report = JSON.parse(readFileSync('test-results/e2e.json', 'utf8'));
+  if (existsSync(`${RESULTS}/e2e.json`)) {
+    const report = JSON.parse(readFileSync(`${RESULTS}/e2e.json`, 'utf8'));
     pass = (report.stats?.expected ?? 0) + (report.stats?.flaky ?? 0);
     fail = report.stats?.unexpected ?? 0;
   }

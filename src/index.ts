@@ -13,6 +13,7 @@ import { defineKitharaPlayer, KitharaPlayerElement } from './element/kithara-pla
 
 export { Player } from './player/player.js';
 export { Resource } from './player/resource.js';
+export { cache, CacheApi, type PrefetchOptions } from './player/cache-api.js';
 export { KitharaPlayerElement, defineKitharaPlayer };
 export { KitharaError, type KitharaErrorCode } from './platform/errors.js';
 export { PLAYER_DEFAULTS } from './player/defaults.js';
@@ -30,6 +31,12 @@ export type {
   AbrOptions,
   DecoderChoice,
   CacheChoice,
+  CacheSettings,
+  CacheEntryInfo,
+  CacheUsageInfo,
+  CacheEventDetail,
+  CacheEventMap,
+  PrefetchProgress,
   ResamplerQuality,
 } from './player/types.js';
 

@@ -23,9 +23,9 @@ export const BENCH_MEDIA = [
     args: ['-c:a', 'flac', '-sample_fmt', 's16'] },
 ];
 
-/** Raw interleaved PCM of the chirp (f32le or s16le), 44100 Hz stereo. */
-function renderRaw(kind) {
-  const frames = BENCH_MEDIA_SECONDS * RATE;
+/** Raw interleaved PCM of the chirp (f32le or s16le), 44100 Hz stereo, `seconds` long. */
+export function renderRaw(kind, seconds = BENCH_MEDIA_SECONDS) {
+  const frames = Math.round(seconds * RATE);
   const bytes = kind === 'f32' ? 4 : 2;
   const buf = Buffer.alloc(frames * CHANNELS * bytes);
   let o = 0;

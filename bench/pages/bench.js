@@ -151,9 +151,9 @@ async function seekWhilePlaying({ who, url, target = 45, afterMs = 300, tailMs =
 }
 
 /** Resource.read throughput: open (not timed), then read to the end as fast as possible. */
-async function resourceThroughput({ url, resamplerQuality, sampleRate = 48000, blockFrames = 16384 }) {
+async function resourceThroughput({ url, resamplerQuality, sampleRate = 48000, blockFrames = 16384, decoder, workerUrl }) {
   const t0 = performance.now();
-  const res = await Kithara.Resource.open(url, { sampleRate, resamplerQuality, ...SDK_URLS });
+  const res = await Kithara.Resource.open(url, { sampleRate, resamplerQuality, ...SDK_URLS, ...(decoder !== undefined && { decoder }), ...(workerUrl !== undefined && { workerUrl }) });
   const openMs = performance.now() - t0;
   const buf = new Float32Array(blockFrames * res.channels);
   let frames = 0;
@@ -170,9 +170,9 @@ async function resourceThroughput({ url, resamplerQuality, sampleRate = 48000, b
 }
 
 /** decodeAudioData of the same bytes at 48000 Hz (fetch not timed). */
-async function decodeAudioDataThroughput({ url }) {
+async function decodeAudioDataThroughput({ url, sampleRate = 48000 }) {
   const bytes = await (await fetch(url)).arrayBuffer();
-  const ctx = new OfflineAudioContext(2, 1, 48000);
+  const ctx = new OfflineAudioContext(2, 1, sampleRate);
   const t0 = performance.now();
   const buffer = await ctx.decodeAudioData(bytes);
   const readMs = performance.now() - t0;
@@ -255,5 +255,33 @@ async function soakStop() {
   return out;
 }
 
-window.bench = { ttfa, seekWhilePlaying, resourceThroughput, decodeAudioDataThroughput, soakStart, soakStatus, soakStop, toBase64 };
+/** Stores `url` in the persistent cache (cache scenario). */
+async function cachePrefetch({ url }) {
+  try {
+    await Kithara.cache.configure({ workerUrl: SDK_URLS.workerUrl });
+    const t0 = performance.now();
+    const p = await Kithara.cache.prefetch(url);
+    return { ok: true, ms: performance.now() - t0, ...p };
+  } catch (e) {
+    return { ok: false, error: String(e?.message ?? e) };
+  }
+}
+
+/** OPFS write throughput, measured in a dedicated worker (cache scenario). */
+function opfsWriteThroughput({ workerUrl }) {
+  return new Promise((resolve) => {
+    const w = new Worker(workerUrl, { type: 'module' });
+    w.onmessage = (e) => {
+      w.terminate();
+      resolve(e.data);
+    };
+    w.onerror = (e) => {
+      w.terminate();
+      resolve({ ok: false, error: String(e.message ?? e) });
+    };
+    w.postMessage('go');
+  });
+}
+
+window.bench = { ttfa, seekWhilePlaying, resourceThroughput, decodeAudioDataThroughput, soakStart, soakStatus, soakStop, toBase64, cachePrefetch, opfsWriteThroughput };
 window.benchReady = true;

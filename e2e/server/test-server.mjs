@@ -3,6 +3,15 @@
 // query parameters. Used by the unit tests (net, file), the Playwright tests and the demo.
 // Plain Node ESM, no dependencies. Real timers are fine here: this is test infrastructure, not
 // engine code. See README.md next to this file for the query parameters.
+//
+// Server-wide throttle (for bandwidth step traces): `GET /__throttle?rate=BYTES_PER_SEC&latency=MS`
+// replaces the server's default caps (`bytesPerSec`, `latencyMs`) until changed again; either
+// parameter may be left out to keep its current value, `rate=none` lifts the rate cap. The new
+// rate applies to every later response chunk of every request without its own `rate=` query,
+// including responses already in progress (their pacing restarts from the moment of the change);
+// the new latency applies to requests that arrive afterwards. `GET /__throttle?reset=1` restores
+// the startServer options; `GET /__throttle` alone reports the current caps. The answer is JSON
+// `{ latencyMs, bytesPerSec }` (bytesPerSec null when uncapped). Not logged, like /__log.
 
 import { open, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -82,6 +91,8 @@ export async function startServer({
   const requestCounts = new Map(); // exact URL -> requests seen (for fail=)
   const droppedOnce = new Set(); // exact URLs already cut by dropOnce=
   const started = performance.now();
+  /** The server-wide caps, changed by /__throttle; requests read them when they need them. */
+  const caps = { latencyMs, bytesPerSec };
   const resetState = () => {
     requestCounts.clear();
     droppedOnce.clear();
@@ -105,6 +116,28 @@ export async function startServer({
     if (path === '/__log') {
       const body = JSON.stringify(log);
       if (url.searchParams.get('clear') === '1') log.length = 0;
+      return sendSmall(res, 200, 'application/json', body, baseHeaders(true));
+    }
+    if (path === '/__throttle') {
+      const p = url.searchParams;
+      if (p.get('reset') === '1') {
+        caps.latencyMs = latencyMs;
+        caps.bytesPerSec = bytesPerSec;
+      }
+      const rate = p.get('rate');
+      if (rate === 'none') caps.bytesPerSec = Infinity;
+      else if (rate !== null) {
+        const n = Number(rate);
+        if (!(n > 0) || !Number.isFinite(n)) return sendSmall(res, 400, 'text/plain', 'rate, when provided, must be a positive number or none\n', baseHeaders(true));
+        caps.bytesPerSec = n;
+      }
+      const latency = p.get('latency');
+      if (latency !== null) {
+        const n = Number(latency);
+        if (!(n >= 0) || !Number.isFinite(n)) return sendSmall(res, 400, 'text/plain', 'latency, when provided, must be a number ≥ 0\n', baseHeaders(true));
+        caps.latencyMs = n;
+      }
+      const body = JSON.stringify({ latencyMs: caps.latencyMs, bytesPerSec: Number.isFinite(caps.bytesPerSec) ? caps.bytesPerSec : null });
       return sendSmall(res, 200, 'application/json', body, baseHeaders(true));
     }
     if (path === '/__reset') {
@@ -158,7 +191,7 @@ export async function startServer({
       return sendSmall(res, 405, 'text/plain', 'method not allowed\n', headers, done);
     }
 
-    const latency = num(q.latency, latencyMs);
+    const latency = num(q.latency, caps.latencyMs);
     if (latency > 0) {
       await sleep(latency);
       if (res.destroyed) return;
@@ -232,7 +265,9 @@ export async function startServer({
         cut = Math.min(cut, Number(q.dropOnce));
       }
       const stall = q.stall ? Number(q.stall) : Infinity;
-      const rate = num(q.rate, bytesPerSec);
+      // A `rate=` query fixes this response's cap; otherwise it follows the server-wide throttle.
+      const own = num(q.rate, NaN);
+      const rate = Number.isNaN(own) ? () => caps.bytesPerSec : own;
       await pump(res, body, start, length, { cut, stall, rate, rec, onComplete: done });
       if (cut < length || stall < length) return; // the socket was destroyed or left hanging
       res.end(done);
@@ -261,14 +296,27 @@ export async function startServer({
   };
 }
 
-/** Writes `length` bytes of `body` from `start`, honouring the rate cap and the cut/stall faults. */
+/**
+ * Writes `length` bytes of `body` from `start`, honouring the rate cap and the cut/stall faults.
+ * `rate` is bytes/s, or a function read before every chunk (the server-wide throttle): when its
+ * value changes, pacing restarts from that moment at the new rate.
+ */
 async function pump(res, body, start, length, { cut, stall, rate, rec, onComplete }) {
+  const rateNow = typeof rate === 'function' ? rate : () => rate;
   const limit = Math.min(length, cut, stall);
-  const chunkSize = Number.isFinite(rate) ? Math.max(256, Math.min(CHUNK, Math.floor(rate / 20))) : CHUNK;
-  const t0 = performance.now();
+  let pace = rateNow();
+  let t0 = performance.now();
+  let base = 0; // bytes sent when pacing last (re)started
   let sent = 0;
   while (sent < limit) {
     if (res.destroyed) return;
+    const current = rateNow();
+    if (current !== pace) {
+      pace = current;
+      t0 = performance.now();
+      base = sent;
+    }
+    const chunkSize = Number.isFinite(pace) ? Math.max(256, Math.min(CHUNK, Math.floor(pace / 20))) : CHUNK;
     const n = Math.min(chunkSize, limit - sent);
     const chunk = await body.read(start + sent, n);
     if (res.destroyed) return;
@@ -277,8 +325,8 @@ async function pump(res, body, start, length, { cut, stall, rate, rec, onComplet
     rec.bytesSent = sent;
     if (sent === length) onComplete(); // every body byte handed over: the client may hang up now
     if (!flushed) await waitDrain(res);
-    if (Number.isFinite(rate) && sent < limit) {
-      const due = (sent / rate) * 1000 - (performance.now() - t0);
+    if (Number.isFinite(pace) && sent < limit) {
+      const due = ((sent - base) / pace) * 1000 - (performance.now() - t0);
       if (due > 0) await sleep(due);
     }
   }

@@ -60,6 +60,32 @@ export class PcmQueue {
     return { planes, frames: filled };
   }
 
+  /** Removes and returns (as a copy) the last `n` frames, or fewer when fewer are held. */
+  takeTail(n: number): PlanarBlock {
+    const count = Math.max(0, Math.min(n, this.total));
+    const first = this.blocks[0];
+    const planes = (first?.planes ?? []).map(() => new Float32Array(count));
+    let left = count;
+    while (left > 0) {
+      const b = this.blocks[this.blocks.length - 1] as PlanarBlock;
+      const avail = b.frames - (this.blocks.length === 1 ? this.head : 0);
+      const k = Math.min(avail, left);
+      const at = left - k;
+      for (let ch = 0; ch < planes.length; ch++) {
+        (planes[ch] as Float32Array).set((b.planes[ch] as Float32Array).subarray(b.frames - k, b.frames), at);
+      }
+      left -= k;
+      if (k === avail) {
+        this.blocks.pop();
+        if (this.blocks.length === 0) this.head = 0;
+      } else {
+        this.blocks[this.blocks.length - 1] = { planes: b.planes.map((p) => p.subarray(0, b.frames - k)), frames: b.frames - k };
+      }
+    }
+    this.total -= count;
+    return { planes, frames: count };
+  }
+
   clear(): void {
     this.blocks = [];
     this.head = 0;

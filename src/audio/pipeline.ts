@@ -10,10 +10,11 @@
  * track's rate; a decoder that outputs at another rate (HE-AAC's SBR doubles it) is scaled.
  */
 import { KitharaError } from '../platform/errors.js';
-import type { Demuxer, TrackInfo } from '../demux/types.js';
+import type { Demuxer, EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder, DecoderFactory, DecoderPreference } from '../decode/types.js';
 import { PcmQueue, type PlanarBlock } from './pcm-queue.js';
 import { PcmConverter } from './pcm-converter.js';
+import { Seam, SEAM_FADE_SEC, SEAM_WARMUP_SEC } from './seam.js';
 import type { ResamplerQuality } from './resampler.js';
 
 /** Packets fed ahead when `feedAhead` is on and no `decodeQueue` is given. */
@@ -38,6 +39,8 @@ export interface PipelineOptions {
   feedAhead?: boolean;
   /** Packets joined per platform decode call (see DecoderOptions.batch). Defaults to 1. */
   decodeBatch?: number;
+  /** Called after the decoder changed for a new format (an HLS variant switch). */
+  onFormatChange?: () => void;
 }
 
 /** A block of output PCM. */
@@ -69,7 +72,7 @@ export class AudioPipeline {
   private readonly queue = new PcmQueue();
   private chain: Promise<unknown> = Promise.resolve();
   private startFrame: number;
-  private readonly endFrame: number;
+  private endFrame: number;
   private demuxDone = false;
   private flushed = false;
   private ended = false;
@@ -77,27 +80,41 @@ export class AudioPipeline {
   /** Presentation time (s) of the next frame `read` returns. */
   private nextTime = 0;
   private closed = false;
+  /** The track being decoded now (changes at a format fence). */
+  private current: TrackInfo;
+  /** No packet decoded since open or the last seek (a fence then needs no seam). */
+  private fresh = true;
+  /** The join of the old and new stream after a format switch, until its fade is done. */
+  private seam: Seam | undefined;
+  /** Output time (s) of the next frame the current converter emits, while a seam is active. */
+  private seamTime: number | undefined;
+  /** Frames held back from readers while a switch may still come (the crossfade's material). */
+  private readonly holdBack: number;
 
   private constructor(
     readonly demuxer: Demuxer,
     private decoder: Decoder,
+    private readonly factory: DecoderFactory,
     private readonly options: PipelineOptions,
   ) {
     const track = demuxer.track;
+    this.current = track;
     this.outRate = options.outRate;
     this.outChannels = options.outChannels ?? track.channels;
     this.startFrame = track.delayFrames;
     this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
+    this.holdBack = demuxer.switchable === true ? Math.round(SEAM_FADE_SEC * this.outRate) : 0;
   }
 
   /** Builds the pipeline and its decoder. */
   static async create(demuxer: Demuxer, factory: DecoderFactory, options: PipelineOptions): Promise<AudioPipeline> {
     const decoder = await factory.create(demuxer.track, options.decoder, { queueDepth: options.decodeQueue, batch: options.decodeBatch });
-    return new AudioPipeline(demuxer, decoder, options);
+    return new AudioPipeline(demuxer, decoder, factory, options);
   }
 
+  /** The track being decoded now (an HLS variant switch changes it). */
   get track(): TrackInfo {
-    return this.demuxer.track;
+    return this.current;
   }
 
   get format(): PipelineFormat {
@@ -127,13 +144,18 @@ export class AudioPipeline {
   read(maxFrames: number): Promise<PcmBlock | null> {
     return this.serialize(async () => {
       const epoch = this.positionEpoch;
-      while (this.queue.frames === 0 && !this.ended) await this.step();
-      const block = this.queue.take(maxFrames);
+      while (this.queue.frames <= this.reserve && !this.ended) await this.step();
+      const block = this.queue.take(Math.min(maxFrames, this.queue.frames - this.reserve));
       if (block === null) return null;
       const time = this.nextTime;
       this.nextTime += block.frames / this.outRate;
       return { ...block, epoch, time };
     });
+  }
+
+  /** Frames kept in the queue while a format switch may still need them for its crossfade. */
+  private get reserve(): number {
+    return this.demuxDone || this.ended ? 0 : this.holdBack;
   }
 
   /** Seeks to `seconds`. The epoch changes at once; later reads return audio from there. */
@@ -149,6 +171,9 @@ export class AudioPipeline {
       this.queue.clear();
       this.converter?.reset();
       this.decoder.reset();
+      this.fresh = true;
+      this.seam = undefined;
+      this.seamTime = undefined;
       this.demuxDone = false;
       this.flushed = false;
       this.ended = false;
@@ -172,26 +197,24 @@ export class AudioPipeline {
   /** One unit of work: feed the decoder, collect its output, or finish. */
   private async step(): Promise<void> {
     if (this.closed) throw new KitharaError('aborted', 'The resource was closed.');
-    const decoder = this.decoder;
-    if (this.options.feedAhead === true) await this.feed(decoder);
-    this.collect(decoder.takeOutput());
-    if (this.queue.frames > 0) return;
-    if (decoder.error !== undefined) throw decoder.error;
+    if (this.options.feedAhead === true) await this.feed();
+    this.collect(this.decoder.takeOutput());
+    if (this.queue.frames > this.reserve) return;
+    if (this.decoder.error !== undefined) throw this.decoder.error;
     if (!this.demuxDone) {
-      if (decoder.queueSize > 0) {
+      if (this.decoder.queueSize > 0) {
         // Let the decoder catch up (resolves at once while it is below its high-water mark).
-        await decoder.ready();
-        this.collect(decoder.takeOutput());
-        if (this.queue.frames > 0) return;
+        await this.decoder.ready();
+        this.collect(this.decoder.takeOutput());
+        if (this.queue.frames > this.reserve) return;
       }
-      const packet = await this.demuxer.next();
-      if (packet === null || packet.frame >= this.endFrame) {
-        this.demuxDone = true;
-      } else {
-        decoder.decode(packet);
+      const packet = await this.pull();
+      if (packet !== null) {
+        this.decode(packet);
         return;
       }
     }
+    const decoder = this.decoder;
     if (!this.flushed) {
       this.flushed = true;
       await decoder.flush();
@@ -200,7 +223,7 @@ export class AudioPipeline {
       return;
     }
     const tail = this.converter?.flush();
-    if (tail !== undefined && tail.frames > 0) this.queue.push(tail);
+    if (tail !== undefined && tail.frames > 0) this.queue.push(this.throughSeam(tail));
     this.ended = true;
   }
 
@@ -208,16 +231,83 @@ export class AudioPipeline {
    * Feeds the decoder until it holds `decodeQueue` packets (at most that many per call, for
    * decoders that work synchronously and never report a queue).
    */
-  private async feed(decoder: Decoder): Promise<void> {
+  private async feed(): Promise<void> {
     const depth = this.options.decodeQueue ?? FEED_AHEAD_DEFAULT_DEPTH;
-    for (let n = 0; n < depth && !this.demuxDone && decoder.error === undefined && decoder.queueSize < depth; n++) {
-      const packet = await this.demuxer.next();
-      if (packet === null || packet.frame >= this.endFrame) {
-        this.demuxDone = true;
-        return;
-      }
-      decoder.decode(packet);
+    for (let n = 0; n < depth && !this.demuxDone && this.decoder.error === undefined && this.decoder.queueSize < depth; n++) {
+      const packet = await this.pull();
+      if (packet === null) return;
+      this.decode(packet);
     }
+  }
+
+  /** The next packet to decode, or null at the end (then `demuxDone` is set). Handles format fences. */
+  private async pull(): Promise<EncodedPacket | null> {
+    const packet = await this.demuxer.next();
+    if (packet !== null && packet.format !== undefined) await this.switchFormat(packet.format, packet.discontinuity === true ? packet.frame : undefined);
+    if (packet === null || packet.frame >= this.endFrame) {
+      this.demuxDone = true;
+      return null;
+    }
+    return packet;
+  }
+
+  private decode(packet: EncodedPacket): void {
+    this.fresh = false;
+    this.decoder.decode(packet);
+  }
+
+  /**
+   * A format fence: drain the old decoder, hold back the last few milliseconds of its output,
+   * and start a decoder for the new track a little before the seam (the demuxer restarted one
+   * segment early); its output is joined to the held audio by a crossfade (see seam.ts). Right
+   * after a seek there is nothing to join: only the trim points move to the new rate.
+   */
+  private async switchFormat(track: TrackInfo, cutFrame?: number): Promise<void> {
+    const old = this.decoder;
+    const oldTrack = this.current;
+    if (!this.fresh) {
+      await old.flush();
+      if (old.error !== undefined) throw old.error;
+      this.collect(old.takeOutput());
+      const tail = this.converter?.flush();
+      if (tail !== undefined && tail.frames > 0) this.queue.push(this.throughSeam(tail));
+    }
+    this.converter = undefined;
+    old.close();
+    this.decoder = await this.factory.create(track, this.options.decoder, { queueDepth: this.options.decodeQueue, batch: this.options.decodeBatch });
+    this.current = track;
+    this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
+    if (this.fresh) {
+      const t = (this.startFrame - oldTrack.delayFrames) / oldTrack.sampleRate;
+      this.startFrame = track.delayFrames + Math.max(0, Math.round(t * track.sampleRate));
+    } else {
+      let fade = Math.round(SEAM_FADE_SEC * this.outRate);
+      if (cutFrame !== undefined) {
+        // A discontinuity: a new encode starts at `cutFrame + delay`. Drop what the old one left
+        // past that point (its padding), and join without a fade (the encodes share no audio).
+        const cut = (cutFrame + track.delayFrames - this.current.delayFrames) / track.sampleRate;
+        const end = this.nextTime + this.queue.frames / this.outRate;
+        if (end > cut) this.queue.takeTail(Math.round((end - cut) * this.outRate));
+        fade = 0;
+      }
+      const held = this.queue.takeTail(fade);
+      const fadeStart = this.nextTime + this.queue.frames / this.outRate;
+      this.seam = new Seam(fadeStart, held, this.outRate);
+      this.seamTime = undefined;
+      this.startFrame = track.delayFrames + Math.max(0, Math.floor((fadeStart - SEAM_WARMUP_SEC) * track.sampleRate));
+    }
+    this.options.onFormatChange?.();
+  }
+
+  /** Passes converted output through the seam while one is active. */
+  private throughSeam(block: PlanarBlock, time?: number): PlanarBlock {
+    const seam = this.seam;
+    if (seam === undefined) return block;
+    if (this.seamTime === undefined) this.seamTime = time ?? seam.fadeStart;
+    const out = seam.accept(block, this.seamTime);
+    this.seamTime += block.frames / this.outRate;
+    if (seam.done) this.seam = undefined;
+    return out ?? { planes: block.planes.map((p) => p.subarray(0, 0)), frames: 0 };
   }
 
   /** Trims decoded chunks to [startFrame, endFrame) and converts them to the output format. */
@@ -236,11 +326,13 @@ export class AudioPipeline {
         : chunk.planes.map((p) => p.subarray(a - chunk.frame, b - chunk.frame));
       if (this.converter === undefined || this.converter.inRate !== chunk.sampleRate || this.converter.inChannels !== planes.length) {
         const tail = this.converter?.flush();
-        if (tail !== undefined && tail.frames > 0) this.queue.push(tail);
+        if (tail !== undefined && tail.frames > 0) this.queue.push(this.throughSeam(tail));
         this.converter = new PcmConverter(chunk.sampleRate, planes.length, this.outRate, this.outChannels, this.options.quality);
       }
       const out = this.converter.process(planes, b - a);
-      if (out.frames > 0) this.queue.push(out);
+      const time = a / chunk.sampleRate - this.current.delayFrames / trackRate;
+      const kept = this.seam === undefined ? out : this.throughSeam(out, time);
+      if (kept.frames > 0) this.queue.push(kept);
     }
   }
 }

@@ -60,6 +60,19 @@ export interface EncodedPacket {
   frames: number;
   /** Whether decoding can start here. */
   key: boolean;
+  /**
+   * Set on the first packet of a new format (an HLS variant switch, or the first packet after
+   * a seek when the variant changed): this packet and the ones after it need a decoder for
+   * this track, and their frames count at its rate. A switch restarts a little before the seam
+   * (the new variant's previous segment), so the new decoder is warm by then.
+   */
+  format?: TrackInfo;
+  /**
+   * Set with `format` on the first packet after an HLS discontinuity: a new encode starts here.
+   * Its first real sample is at `frame + format.delayFrames` and the old stream is cut there (no
+   * crossfade: the two encodes share no audio).
+   */
+  discontinuity?: boolean;
 }
 
 /** A container parser positioned on one audio track. */
@@ -73,6 +86,8 @@ export interface Demuxer {
    * `target - prerollFrames` when they need preroll.
    */
   seek(frame: number): Promise<number>;
+  /** True when `next()` may return packets with a new `format` (HLS with several variants). */
+  readonly switchable?: boolean;
   /** Releases what the demuxer holds (downloads, for HLS). Optional. */
   close?(): void;
 }

@@ -2,6 +2,10 @@
 import * as Comlink from 'comlink';
 import { KitharaError } from '../platform/errors.js';
 import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
+import type { CacheConfigureResult, EngineCacheSettings, PrefetchRequest } from './protocol.js';
+import type { CacheEntryInfo, CacheEventDetail, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
+import { engineCache } from './cache.js';
+import { resolveUrl } from './sources.js';
 import { Session } from './session.js';
 
 /** Version of the engine worker. Keep it equal to `version` in src/version.ts (no test checks this one). */
@@ -11,6 +15,11 @@ export const ENGINE_VERSION = '0.1.0';
 export class Engine implements EngineApi {
   private readonly sessions = new Map<number, Session>();
 
+  /** Starts preparing the persistent cache at once (see `EngineCache.prewarm`). */
+  constructor() {
+    engineCache.prewarm();
+  }
+
   async open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void): Promise<OpenResult> {
     const emit = (e: EngineEvent): void => {
       // A listener on the other side that throws must never break the pipeline.
@@ -19,6 +28,11 @@ export class Engine implements EngineApi {
     const session = await Session.open(request, emit);
     this.sessions.set(id, session);
     return session.info;
+  }
+
+  /** HLS: pins variant `mode` or returns to `'auto'`. */
+  setVariant(id: number, mode: number | 'auto'): void {
+    this.get(id).setVariant(mode);
   }
 
   seek(id: number, seconds: number): Promise<number> {
@@ -37,6 +51,56 @@ export class Engine implements EngineApi {
 
   version(): string {
     return ENGINE_VERSION;
+  }
+
+  // ---- cache (management and prefetch; see engine/cache.ts) ----
+
+  private readonly prefetches = new Map<number, AbortController>();
+
+  async cacheConfigure(settings: EngineCacheSettings): Promise<CacheConfigureResult> {
+    return { applied: engineCache.configure(settings) };
+  }
+
+  cacheList(): Promise<CacheEntryInfo[]> {
+    return engineCache.list();
+  }
+
+  async cacheDelete(url: string, baseUrl: string): Promise<boolean> {
+    const store = await engineCache.store();
+    return store.delete(/^[0-9a-f]{32}$/.test(url) ? url : resolveUrl(url, baseUrl));
+  }
+
+  async cacheClear(): Promise<void> {
+    await (await engineCache.store()).clear();
+  }
+
+  cacheUsage(): Promise<CacheUsageInfo> {
+    return engineCache.usage();
+  }
+
+  async cacheSubscribe(onEvent: (event: CacheEventDetail) => void): Promise<void> {
+    engineCache.subscribe(onEvent);
+  }
+
+  async cachePrefetch(id: number, request: PrefetchRequest, onProgress: (p: PrefetchProgress) => void): Promise<PrefetchProgress> {
+    const ctl = new AbortController();
+    this.prefetches.set(id, ctl);
+    try {
+      const store = await engineCache.store();
+      const { prefetchToCache } = await import('./prefetch.js');
+      const report = (p: PrefetchProgress): void => {
+        Promise.resolve(onProgress(p)).catch(() => undefined);
+      };
+      return await prefetchToCache(store, engineCache.hls(store), request, ctl.signal, report);
+    } catch (e) {
+      throw ctl.signal.aborted ? new KitharaError('aborted', `Prefetch of ${request.url} was cancelled.`, { url: request.url }) : KitharaError.from(e, 'network');
+    } finally {
+      this.prefetches.delete(id);
+    }
+  }
+
+  async cacheCancel(id: number): Promise<void> {
+    this.prefetches.get(id)?.abort(new KitharaError('aborted', 'The prefetch was cancelled.'));
   }
 
   private get(id: number): Session {

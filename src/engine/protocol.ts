@@ -4,6 +4,7 @@
  */
 import type { SerializedKitharaError } from '../platform/errors.js';
 import type { FormatInfo, NetOptions, ResamplerQuality, DecoderChoice, CacheChoice, VariantInfo, VariantChangeDetail, AbrOptions } from '../player/types.js';
+import type { CacheEntryInfo, CacheEventDetail, CacheSettings, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
 
 /** Where a player's PCM goes. */
 export type OutputTarget =
@@ -57,15 +58,63 @@ export interface ReadResult {
 }
 
 /** The engine worker's API. */
-export interface EngineApi {
+export interface EngineApi extends EngineCacheApi {
   /** Opens a session. `onEvent` is a comlink proxy. */
   open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void): Promise<OpenResult>;
   /** Seeks; resolves with the new epoch once the engine has repositioned. */
   seek(id: number, seconds: number): Promise<number>;
+  /** HLS: pins a variant index, or `'auto'` to adapt (applies at the next segment). */
+  setVariant(id: number, mode: number | 'auto'): void;
   /** Resource sessions: up to `maxFrames` interleaved frames, or null at the end. */
   read(id: number, maxFrames: number): Promise<ReadResult | null>;
   /** Closes a session and frees everything it holds. */
   close(id: number): Promise<void>;
   /** Engine-wide version check. */
   version(): string;
+}
+
+/** Cache settings as sent to the engine (`workerUrl` stays on the main thread). */
+export type EngineCacheSettings = Omit<CacheSettings, 'workerUrl'>;
+
+/** What `cacheConfigure` did. */
+export interface CacheConfigureResult {
+  /** `false` when the cache already existed: its settings are fixed and these were ignored. */
+  applied: boolean;
+}
+
+/** What to prefetch and how. */
+export interface PrefetchRequest {
+  url: string;
+  /** Base URL for a relative `url` (the page's URL). */
+  baseUrl: string;
+  net: NetOptions;
+  /** HLS master playlists: the variant to store. Defaults to the one playback starts with. */
+  variant?: number;
+}
+
+/**
+ * The cache half of the engine API (management and prefetch); {@link EngineApi} extends it.
+ * Every method creates the engine's cache on first use (see `CacheSettings`).
+ */
+export interface EngineCacheApi {
+  /** Sets the settings the cache is created with; ignored once it exists. */
+  cacheConfigure(settings: EngineCacheSettings): Promise<CacheConfigureResult>;
+  /** Every cached asset, most recently used first. */
+  cacheList(): Promise<CacheEntryInfo[]>;
+  /** Deletes the asset of a URL (or key); `false` when nothing was stored or another page has it open. */
+  cacheDelete(url: string, baseUrl: string): Promise<boolean>;
+  /** Deletes everything (assets open elsewhere stay). */
+  cacheClear(): Promise<void>;
+  /** Bytes and entries held, with the origin's quota figures. */
+  cacheUsage(): Promise<CacheUsageInfo>;
+  /** Receives the cache's events (a comlink proxy). Does not create the cache. */
+  cacheSubscribe(onEvent: (event: CacheEventDetail) => void): Promise<void>;
+  /**
+   * Downloads `request.url` (a progressive file, or every part an HLS VOD needs: playlists, init
+   * segments and segments of one variant) into the cache without decoding it. `onProgress` is a
+   * comlink proxy. Rejects with `aborted` after `cacheCancel(id)`, or with the network error.
+   */
+  cachePrefetch(id: number, request: PrefetchRequest, onProgress: (progress: PrefetchProgress) => void): Promise<PrefetchProgress>;
+  /** Cancels the prefetch `id` (what is already stored stays). */
+  cacheCancel(id: number): Promise<void>;
 }

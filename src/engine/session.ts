@@ -66,7 +66,8 @@ export class Session {
     });
     try {
       const demuxer = await openAnyDemuxer(source, request, emit);
-      const pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
+      let pipeline: AudioPipeline | undefined;
+      pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
         outRate: request.outRate,
         outChannels: request.outChannels,
         quality: request.quality,
@@ -75,6 +76,10 @@ export class Session {
         decodeQueue: request.output === undefined ? BULK_DECODE_QUEUE : undefined,
         feedAhead: request.output === undefined,
         decodeBatch: request.output === undefined ? BULK_DECODE_BATCH : 1,
+        // An HLS variant switch that needed a new decoder: say what is decoded now.
+        onFormatChange: () => {
+          if (pipeline !== undefined) emit({ type: 'formatchange', format: formatInfo(pipeline) });
+        },
       });
       const info: OpenResult = {
         duration: pipeline.duration,
@@ -95,6 +100,12 @@ export class Session {
       source.close();
       throw KitharaError.from(e, 'parse');
     }
+  }
+
+  /** HLS: pins a variant or returns to `'auto'` (no effect on other sources). */
+  setVariant(mode: number | 'auto'): void {
+    const demuxer = this.pipeline.demuxer as { setVariant?: (m: number | 'auto') => void };
+    demuxer.setVariant?.(mode);
   }
 
   /** Seeks; resolves with the new epoch once repositioned. */
@@ -250,6 +261,7 @@ async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: 
       events: {
         onVariants: (variants) => emit({ type: 'variants', variants }),
         onStats: (throughputBps, variant) => emit({ type: 'stats', throughputBps, variant }),
+        onVariantChange: (from, to, reason) => emit({ type: 'variantchange', detail: { from, to, reason } }),
       },
     });
   }

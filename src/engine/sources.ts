@@ -1,7 +1,10 @@
 /**
  * Turns an OpenRequest's `src` into a ByteSource: a progressive download for URLs, a
- * BlobSource for Blobs and Files. HLS is not opened here yet: a playlist URL is downloaded as a
- * progressive file and the demuxer's detection refuses it as `unsupported`.
+ * BlobSource for Blobs and Files. A URL goes through the engine's persistent cache (unless the
+ * request's `cache` is `'memory'` or `'none'`): the download starts from what the asset holds,
+ * fetching only the missing ranges, and nothing at all when it is complete. A playlist URL is
+ * opened the same way (so a master or media playlist opened directly is cached as it is); the
+ * session then hands `hlsCache` to the HLS demuxer for media playlists and segments.
  */
 import { KitharaError } from '../platform/errors.js';
 import { createNet } from '../net/net-options.js';
@@ -10,7 +13,9 @@ import type { ByteSource } from '../stream/source.js';
 import { ProgressiveSource } from '../file/progressive-source.js';
 import { BlobSource } from '../file/blob-source.js';
 import type { ProbeHints } from '../demux/types.js';
+import type { HlsCache } from '../hls/segment-loader.js';
 import type { OpenRequest } from './protocol.js';
+import { engineCache } from './cache.js';
 
 /** A source ready for the demuxer. */
 export interface OpenedSource {
@@ -20,6 +25,9 @@ export interface OpenedSource {
   net?: Net;
   /** The resolved URL (URL sources). */
   url?: string;
+  /** The persistent cache for HLS playlists and segments, when the session uses it. */
+  hlsCache?: HlsCache;
+  /** Stops the download and releases the cached asset. */
   close(): void;
 }
 
@@ -53,8 +61,13 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
     inactivityTimeoutMs: request.net.inactivityTimeoutMs,
     retry: request.net.retry,
   });
+  const store = await engineCache.forSession(request.cache, request.cacheMaxBytes);
+  const handle = store === undefined ? undefined : await store.open(url).catch(() => undefined);
+  if (handle !== undefined) engineCache.remember(handle.key, url);
+  const release = (): void => void handle?.release();
   const source = new ProgressiveSource(url, {
     net,
+    ...(handle !== undefined && { resource: handle.resource }),
     retry: request.net.retry,
     onProgress: (p) => {
       const total = p.total ?? NaN;
@@ -66,7 +79,22 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
     await source.ready;
   } catch (e) {
     source.abort();
+    release();
     throw KitharaError.from(e, 'network');
   }
-  return { byteSource: source, hints: { url }, net, url, close: () => source.abort() };
+  if (source.status === 'committed') {
+    const total = source.length ?? 0;
+    onProgress(total, total, [[0, total]], true);
+  }
+  return {
+    byteSource: source,
+    hints: { url },
+    net,
+    url,
+    ...(store !== undefined && { hlsCache: engineCache.hls(store) }),
+    close: () => {
+      source.abort();
+      release();
+    },
+  };
 }

@@ -177,6 +177,20 @@ export class FileDownloader implements FetchHost {
   }
 
   private async loop(): Promise<void> {
+    await this.run();
+    // Another downloader on a shared (cached) resource may have completed it meanwhile.
+    if (!this.root.signal.aborted && this.resource.status === 'committed' && !this.completed) this.complete();
+  }
+
+  private completed = false;
+
+  private complete(): void {
+    this.completed = true;
+    this.events.onProgress(true);
+    this.events.onComplete();
+  }
+
+  private async run(): Promise<void> {
     let fruitless = 0;
     while (!this.root.signal.aborted && this.resource.status === 'active') {
       const plan = this.plan();
@@ -237,8 +251,7 @@ export class FileDownloader implements FetchHost {
     let end = 0;
     for (const r of held) end = r.end;
     this.resource.commit(this.resource.length ?? end);
-    this.events.onProgress(true);
-    this.events.onComplete();
+    this.complete();
   }
 
   private fatal(error: KitharaError): void {

@@ -3,6 +3,7 @@
  * downloader). Reads wait on the storage resource, event-driven; a read of bytes that no running
  * stream is about to deliver redirects the download there (see {@link FileDownloader}).
  */
+import { childController, throwIfAborted, type ChildController } from '../platform/abort.js';
 import { realClock, type Clock } from '../platform/clock.js';
 import { KitharaError } from '../platform/errors.js';
 import type { Net } from '../net/net.js';
@@ -35,14 +36,21 @@ export class ProgressiveSource implements ByteSource {
   private resolveHeaders!: () => void;
   private rejectHeaders!: (err: KitharaError) => void;
   private readonly done: Promise<void>;
+  /** Aborted by {@link abort}: wakes this source's readers without touching the resource's state. */
+  private readonly closed: ChildController = childController();
 
-  /** Starts downloading `url` at once. */
+  /**
+   * Starts downloading `url` at once: only the bytes missing from `options.resource` are
+   * fetched (nothing at all when it is committed). A failed resource is reactivated first, so a
+   * cached resource that an earlier download left failed is resumed, keeping its bytes.
+   */
   constructor(url: string, options: ProgressiveSourceOptions = {}) {
     this.url = url;
     this.options = options;
     const clock: Clock = options.clock ?? realClock;
     const net: Net = options.net ?? createNet({}, { clock });
     this.resource = options.resource ?? new MemoryResource(url);
+    if (this.resource.status === 'failed') this.resource.reactivate();
     this.headers = new Promise<void>((resolve, reject) => {
       this.resolveHeaders = resolve;
       this.rejectHeaders = reject;
@@ -124,6 +132,7 @@ export class ProgressiveSource implements ByteSource {
 
   async read(offset: number, length: number, signal?: AbortSignal, min = length): Promise<Uint8Array> {
     if (!Number.isSafeInteger(offset) || offset < 0) throw new RangeError(`read offset must be a non-negative integer, got ${offset}`);
+    throwIfAborted(this.closed.signal);
     if (length <= 0) return new Uint8Array(0);
     const total = this.resource.length;
     const end = total === undefined ? offset + length : Math.min(offset + length, total);
@@ -133,10 +142,21 @@ export class ProgressiveSource implements ByteSource {
       return this.readHeld(offset, end);
     }
     this.downloader.demand(offset, offset + length);
-    const outcome = await this.resource.waitRange(offset, need, signal);
+    const outcome = await this.waitRange(offset, need, signal);
     if (outcome === 'eof') return new Uint8Array(0);
     const finalEnd = this.resource.length === undefined ? end : Math.min(end, this.resource.length);
     return this.readHeld(offset, finalEnd);
+  }
+
+  /** Waits on the resource, woken by `signal` and by {@link abort}. */
+  private async waitRange(start: number, end: number, signal: AbortSignal | undefined): Promise<'ready' | 'eof'> {
+    if (signal === undefined) return this.resource.waitRange(start, end, this.closed.signal);
+    const both = childController(signal, this.closed.signal);
+    try {
+      return await this.resource.waitRange(start, end, both.signal);
+    } finally {
+      both.dispose();
+    }
   }
 
   /** Every contiguous byte held from `offset`, up to `end`. */
@@ -153,11 +173,19 @@ export class ProgressiveSource implements ByteSource {
     this.downloader.setReadPosition(offset);
   }
 
-  /** Stops every request and wakes every reader with an `aborted` KitharaError. Idempotent. */
+  /**
+   * Stops every request and wakes this source's readers with an `aborted` KitharaError.
+   * Idempotent. The resource is left as it is (active, with the bytes it holds), so a cached
+   * resource shared with other readers stays usable and a later download resumes it.
+   */
   abort(reason?: KitharaError): void {
-    this.failWith(reason ?? new KitharaError('aborted', `Download of ${this.url} was aborted.`, { url: this.url }), false);
+    const error = reason ?? new KitharaError('aborted', `Download of ${this.url} was aborted.`, { url: this.url });
+    this.downloader.abort(error);
+    this.rejectHeaders(error);
+    if (!this.closed.signal.aborted) this.closed.abort(error);
   }
 
+  /** A fatal download error fails the resource, which wakes every reader (of every source on it). */
   private failWith(error: KitharaError, report: boolean): void {
     this.downloader.abort(error);
     this.rejectHeaders(error);

@@ -4,8 +4,12 @@ import type { NetOptions, PlayerOptions } from './types.js';
 /** Defaults of {@link PlayerOptions}. */
 export const PLAYER_DEFAULTS = {
   decoder: 'auto',
+  /** Cache backend: OPFS, else IndexedDB, else memory. */
   cache: 'auto',
+  /** Byte limit of the persistent cache (LRU eviction): 512 MiB. */
   cacheMaxBytes: 512 * 1024 * 1024,
+  /** Store AES-128 HLS segments encrypted, decrypt on read; keys are never stored. */
+  cacheDecrypted: false,
   resamplerQuality: 'high',
   bufferAheadSec: 0.5,
   volume: 1,

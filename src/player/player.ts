@@ -335,7 +335,12 @@ export class Player extends EventTarget {
     return this.variantsValue.slice();
   }
 
-  /** The current variant index (-1 for progressive). Set a number to pin one, or 'auto' (no effect until HLS is supported). */
+  /**
+   * The variant being downloaded (-1 for progressive sources). Set an index to pin that variant,
+   * or `'auto'` to adapt: the change applies at the next segment boundary after the one playing
+   * (audio already downloaded past it is fetched again from the new variant), and it carries over
+   * to the next `src`.
+   */
   get variant(): number {
     return this.variantValue;
   }
@@ -344,7 +349,12 @@ export class Player extends EventTarget {
     if (value !== 'auto' && (!Number.isInteger(value) || value < 0)) {
       throw new TypeError("variant must be a variant index or 'auto'.");
     }
+    if (value !== 'auto' && this.variantsValue.length > 0 && value >= this.variantsValue.length) {
+      throw new TypeError(`variant must be 'auto' or an index from 0 to ${this.variantsValue.length - 1}.`);
+    }
     this.options.abr = { ...this.options.abr, mode: value };
+    const session = this.session;
+    if (session !== undefined && this.variantsValue.length > 0) this.engine.api.setVariant(session.id, value).catch(() => undefined);
   }
 
   // ---- stats ----------------------------------------------------------------------------

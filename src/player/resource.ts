@@ -182,6 +182,12 @@ export class Resource extends EventTarget {
       case 'formatchange':
         this.dispatchEvent(new CustomEvent('formatchange', { detail: e.format }));
         break;
+      case 'variants':
+        this.dispatchEvent(new CustomEvent('variants', { detail: e.variants }));
+        break;
+      case 'variantchange':
+        this.dispatchEvent(new CustomEvent('variantchange', { detail: e.detail }));
+        break;
       case 'error': {
         const err = KitharaError.fromJSON(e.error);
         this.dispatchEvent(new ErrorEvent('error', { error: err, message: err.message }));

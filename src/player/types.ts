@@ -5,14 +5,23 @@
 import type { KitharaError } from '../platform/errors.js';
 
 /**
- * Which decoder implementation to use. `'wasm'` is accepted but no WASM decoder ships yet: it fails
- * with an `unsupported` error for every compressed codec (PCM needs no decoder).
+ * Which decoder implementation to use.
+ * - `'auto'`: WebCodecs where the browser has an `AudioDecoder` that accepts the track, else the
+ *   software (WASM / TypeScript) decoder suite, loaded lazily, one chunk per codec.
+ * - `'webcodecs'`: WebCodecs only; a track it cannot decode fails with `unsupported`.
+ * - `'wasm'`: the software decoders only (AAC-LC, MP1/2/3, FLAC, ALAC, Vorbis, Opus).
+ * PCM needs no decoder whatever the choice. `FormatInfo.decoder` says which one is in use.
  */
 export type DecoderChoice = 'auto' | 'webcodecs' | 'wasm';
 
 /**
- * Where downloaded bytes are kept. Every value is accepted, but today bytes are kept in memory for
- * the life of the load whatever the choice; OPFS and IndexedDB persistence come later.
+ * Where downloaded bytes are kept.
+ * - `'auto'`: OPFS where available (the engine worker writes through `FileSystemSyncAccessHandle`),
+ *   else IndexedDB, else memory. Persists across reloads.
+ * - `'opfs'`, `'indexeddb'`: that backend, degrading to the next one when it is unavailable
+ *   (a `backend` event on the `cache` API says so).
+ * - `'memory'`, `'none'`: nothing persists; the bytes live in memory for the life of the load and
+ *   the shared cache is neither read nor written.
  */
 export type CacheChoice = 'auto' | 'opfs' | 'indexeddb' | 'memory' | 'none';
 
@@ -72,11 +81,22 @@ export interface PlayerOptions {
   audioContext?: BaseAudioContext;
   /** Where `output` is connected; `null` leaves it unconnected. Defaults to `audioContext.destination`. */
   destination?: AudioNode | null;
-  /** Decoder choice. Defaults to 'auto' (WebCodecs, then the WASM fallback, which does not ship yet). */
+  /** Decoder choice (see {@link DecoderChoice}). Defaults to 'auto' (WebCodecs, then the WASM fallback). */
   decoder?: DecoderChoice;
-  /** Cache backend. Defaults to 'auto'. Today every choice keeps bytes in memory (see {@link CacheChoice}). */
+  /**
+   * Cache backend (see {@link CacheChoice}). Defaults to 'auto'. The engine worker keeps one
+   * persistent cache for every player and resource of the page: the first load with a persistent
+   * choice (`'auto' | 'opfs' | 'indexeddb'`), or `cache.configure()` before it, creates it;
+   * later loads share it whatever persistent choice they pass. `'memory'` and `'none'` keep the
+   * load's bytes to itself and never touch the shared cache.
+   */
   cache?: CacheChoice;
-  /** Cache size limit in bytes. Defaults to 512 MiB. Not enforced yet (no persistent cache). */
+  /**
+   * Cache size limit in bytes, enforced by evicting the least recently used assets (what is
+   * playing is never evicted, so the limit is soft while it plays). Defaults to 512 MiB. Fixed
+   * when the shared cache is created (see {@link PlayerOptions.cache}); `cache.configure()`
+   * sets it for the whole page.
+   */
   cacheMaxBytes?: number;
   /** ABR options for HLS. Defaults to the {@link AbrOptions} defaults. Unused until HLS is supported. */
   abr?: AbrOptions;
@@ -142,7 +162,10 @@ export interface FormatInfo {
   sampleRate: number;
   /** The source's channel count (before channel mapping). */
   channels: number;
-  /** 'webcodecs' | 'wasm' | 'pcm' */
+  /**
+   * Which implementation decodes: 'webcodecs', 'wasm' (the software fallback, also when `'auto'`
+   * fell back to it) or 'pcm' (no codec).
+   */
   decoder: string;
   /** Implementation name, e.g. 'WebCodecs mp4a.40.2'. */
   decoderName: string;
@@ -175,8 +198,10 @@ export interface PlayerStats {
 
 /**
  * Events of Player (Resource dispatches only `durationchange`, `progress`, `formatchange`,
- * `seeking`, `seeked`, `ended` and `error`). Standard media events are plain `Event`s. `variants` and `variantchange` are for HLS
- * and do not fire yet.
+ * `variants`, `variantchange`, `seeking`, `seeked`, `ended` and `error`). Standard media events are
+ * plain `Event`s. `variants` and `variantchange` fire for HLS: `variantchange` when the download
+ * moves to another variant (heard once the audio queued before it has played), and a
+ * `formatchange` follows when the new variant needed a new decoder.
  */
 export interface PlayerEventMap {
   loadstart: Event;
@@ -199,4 +224,101 @@ export interface PlayerEventMap {
   variants: CustomEvent<VariantInfo[]>;
   variantchange: CustomEvent<VariantChangeDetail>;
   formatchange: CustomEvent<FormatInfo>;
+}
+
+/**
+ * Engine-wide settings of the persistent cache (`cache.configure(settings)`). They take effect
+ * when the cache is created (the first load with a persistent `cache` choice, or the first call
+ * of a `cache` method) and are fixed afterwards. A key function cannot be given: functions do not
+ * cross to the engine worker, so URL → key rules are declared as data instead.
+ */
+export interface CacheSettings {
+  /** Backend. Defaults to the first persistent load's `cache` option, else `'auto'`. */
+  cache?: CacheChoice;
+  /** Byte limit (LRU eviction). Defaults to the first persistent load's `cacheMaxBytes`, else 512 MiB. */
+  cacheMaxBytes?: number;
+  /**
+   * Query parameters ignored when a URL is turned into a cache key, by exact name, e.g.
+   * `['token', 'Expires', 'Signature']` for signed URLs whose tokens change on every visit.
+   * Defaults to none: the whole query is part of the key (on the web a query often selects the content).
+   */
+  cacheKeyIgnoreParams?: string[];
+  /**
+   * Store AES-128 HLS segments decrypted. Defaults to `false`: segments are stored as the
+   * ciphertext the server sent and decrypted on read, and keys are never stored, so anyone who
+   * can read the origin's storage learns nothing without the key server (offline playback then
+   * still needs the key URI reachable). `true` stores plaintext: an encrypted stream then plays
+   * with no network at all, but the media is readable by anything with access to the origin's storage.
+   */
+  cacheDecrypted?: boolean;
+  /**
+   * Test only: a simulated storage quota in bytes; writes past it fail as with a full disk,
+   * which exercises eviction and the fallback to memory. Defaults to none (the browser's quota).
+   */
+  cacheQuotaBytes?: number;
+  /** URL of the engine worker whose cache this is. Defaults to `kithara.worker.js` next to the module. */
+  workerUrl?: string | URL;
+}
+
+/** One cached asset, as `cache.list()` reports it. */
+export interface CacheEntryInfo {
+  /** The asset key (32 hex digits). */
+  key: string;
+  /** The URL it was stored for ('' when unknown). */
+  url: string;
+  /** Bytes held. */
+  bytes: number;
+  /** Total size in bytes; NaN while unknown. */
+  length: number;
+  /** `true` when every byte is held (it plays offline). */
+  complete: boolean;
+  /** Last use (epoch ms; 0 when unknown). */
+  lastAccess: number;
+  /** `true` while a player or resource of this page has it open (it is not evicted). */
+  pinned: boolean;
+}
+
+/** `cache.usage()`. */
+export interface CacheUsageInfo {
+  /** Bytes held by the cache. */
+  bytes: number;
+  /** Number of assets (an HLS stream has one per segment and playlist). */
+  entries: number;
+  /** The backend in use: 'opfs', 'indexeddb' or 'memory'. */
+  backend: string;
+  /** The origin's quota from `navigator.storage.estimate()`; NaN when unknown. */
+  quota: number;
+  /** The origin's usage from `navigator.storage.estimate()`; NaN when unknown. */
+  usage: number;
+}
+
+/** Progress of `cache.prefetch()`. */
+export interface PrefetchProgress {
+  /** Bytes held so far (all segments and playlists for HLS). */
+  loaded: number;
+  /** Total bytes; NaN while unknown (HLS: until every segment has been seen). */
+  total: number;
+  /** Parts held (1 for a progressive file; segments, init segments and playlists for HLS). */
+  parts: number;
+  /** Parts in all. */
+  totalParts: number;
+}
+
+/** Detail of the events `cache` dispatches. */
+export type CacheEventDetail =
+  /** An asset stopped persisting (quota even after eviction, or a storage failure) and continues in memory; playback goes on. */
+  | { type: 'fallback'; key: string; url: string; reason: 'quota' | 'error' }
+  /** An asset was evicted (LRU limit, or to make room after a quota failure). */
+  | { type: 'evicted'; key: string; url: string; bytes: number; reason: string }
+  /** A damaged index was rebuilt: of one asset (`key` set; its bytes are fetched again) or of the whole cache. */
+  | { type: 'indexrebuilt'; key: string; url: string; reason: string }
+  /** The requested backend was unavailable; `actual` is in use. */
+  | { type: 'backend'; requested: string; actual: string };
+
+/** Events of `cache` (each a CustomEvent whose detail is a {@link CacheEventDetail}). */
+export interface CacheEventMap {
+  fallback: CustomEvent<Extract<CacheEventDetail, { type: 'fallback' }>>;
+  evicted: CustomEvent<Extract<CacheEventDetail, { type: 'evicted' }>>;
+  indexrebuilt: CustomEvent<Extract<CacheEventDetail, { type: 'indexrebuilt' }>>;
+  backend: CustomEvent<Extract<CacheEventDetail, { type: 'backend' }>>;
 }

@@ -21,7 +21,7 @@ import { AbrController } from '../../abr/abr-controller.js';
 import type { AbrOptions } from '../../abr/abr-options.js';
 import { audioLadder, parsePlaylist, parseMediaPlaylist } from '../../hls/playlist/index.js';
 import type { AudioLadderEntry, HlsSegment, MediaPlaylist } from '../../hls/playlist/types.js';
-import { SegmentLoader } from '../../hls/segment-loader.js';
+import { SegmentLoader, type HlsCache } from '../../hls/segment-loader.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../../demux/types.js';
 import {
   createFmp4SegmentDemuxer,
@@ -46,11 +46,32 @@ const HLS_AAC_ASSUMED_PRIMING = 1024;
 export interface HlsEvents {
   onVariants(variants: VariantInfo[]): void;
   onStats(throughputBps: number, variant: number): void;
+  /** The download switched to another variant (heard once the queued audio before it has played). */
+  onVariantChange(from: number, to: number, reason: string): void;
+}
+
+/** One queued packet, with the segment it came from and the track it decodes with. */
+interface Queued {
+  packet: EncodedPacket;
+  segment: number;
+  track: TrackInfo;
+}
+
+/** Whether packets of `a` and `b` can go through one decoder. */
+function sameFormat(a: TrackInfo, b: TrackInfo | undefined): boolean {
+  if (b === undefined) return false;
+  if (a.codecString !== b.codecString || a.sampleRate !== b.sampleRate || a.channels !== b.channels) return false;
+  const x = a.description;
+  const y = b.description;
+  if (x === undefined || y === undefined) return x === y;
+  return x.byteLength === y.byteLength && x.every((v, i) => v === y[i]);
 }
 
 /** Dependencies of {@link HlsDemuxer.open}. */
 export interface HlsDeps {
   net: Net;
+  /** The persistent cache for playlists, init segments and segments. Defaults to none. */
+  cache?: HlsCache;
   retry: RetryPolicy;
   abr: AbrOptions;
   events: HlsEvents;
@@ -65,8 +86,17 @@ export class HlsDemuxer implements Demuxer {
   private variant = 0;
   private playlist!: MediaPlaylist;
   private segDemuxer: SegmentDemuxer | undefined;
-  private queue: EncodedPacket[] = [];
-  private queuedFrames = 0;
+  private queue: Queued[] = [];
+  /** Seconds of media queued ahead of the reader: the buffer ABR decisions look at. */
+  private queuedSec = 0;
+  /** The track of the last queued packet: a packet of another format carries a fence. */
+  private queuedTrack: TrackInfo | undefined;
+  /** A variant switch happened: the next queued packet carries a fence. */
+  private switchPending = false;
+  /** The loop crossed a discontinuity: the next queued packet carries a fence and a cut. */
+  private cutPending = false;
+  /** The segment the reader is in (of the last packet it took). */
+  private readerSegment = 0;
   private nextSegment = 0;
   private finished = false;
   private failure: KitharaError | undefined;
@@ -84,7 +114,7 @@ export class HlsDemuxer implements Demuxer {
     private readonly deps: HlsDeps,
   ) {
     const keys = new KeyManager({ fetchKey: (uri, signal) => deps.net.getBytes(uri, { signal }) });
-    this.loader = new SegmentLoader({ net: deps.net, keys, retry: deps.retry });
+    this.loader = new SegmentLoader({ net: deps.net, keys, retry: deps.retry, ...(deps.cache !== undefined && { cache: deps.cache }) });
     this.abr = new AbrController(
       ladder.map((v) => ({ index: v.index, bandwidth: v.averageBandwidth ?? v.bandwidth })),
       deps.abr,
@@ -116,6 +146,24 @@ export class HlsDemuxer implements Demuxer {
     return d;
   }
 
+  /** Several variants: packets may carry a format fence. */
+  get switchable(): boolean {
+    return this.ladder.length > 1;
+  }
+
+  /**
+   * Pins a variant, or `'auto'`. Applies at the next segment the reader has not started: what
+   * is queued past it is dropped and downloaded again from the chosen variant.
+   */
+  setVariant(mode: number | 'auto'): void {
+    if (mode !== 'auto' && (mode < 0 || mode >= this.ladder.length)) {
+      throw new TypeError(`variant must be 'auto' or an index from 0 to ${this.ladder.length - 1}.`);
+    }
+    this.abr.setMode(mode);
+    if (this.track === undefined || this.closed) return;
+    if (mode !== 'auto' && mode !== this.variant) this.restartFrom(this.readerSegment + 1);
+  }
+
   /** Playlist duration in seconds. */
   get duration(): number {
     return this.playlist.totalDuration;
@@ -123,9 +171,12 @@ export class HlsDemuxer implements Demuxer {
 
   async next(): Promise<EncodedPacket | null> {
     for (;;) {
-      const p = this.queue.shift();
-      if (p !== undefined) {
-        this.queuedFrames -= p.frames;
+      const q = this.queue.shift();
+      if (q !== undefined) {
+        const p = q.packet;
+        if (p.format !== undefined) this.track = p.format;
+        this.queuedSec -= p.frames / q.track.sampleRate;
+        this.readerSegment = q.segment;
         this.wakeLoader?.();
         return p;
       }
@@ -161,7 +212,11 @@ export class HlsDemuxer implements Demuxer {
     this.loop.abort(new KitharaError('aborted', 'Superseded by a seek.'));
     this.loop = new AbortController();
     this.queue = [];
-    this.queuedFrames = 0;
+    this.queuedSec = 0;
+    this.queuedTrack = this.track;
+    this.switchPending = false;
+    this.cutPending = false;
+    this.readerSegment = k;
     this.finished = false;
     this.failure = undefined;
     this.anchor = undefined;
@@ -171,20 +226,77 @@ export class HlsDemuxer implements Demuxer {
     void this.run(this.loop.signal);
   }
 
+  /**
+   * Restarts the download at segment `k` while the reader keeps what it has of the segments
+   * before it (a manual variant change takes effect at the next segment boundary).
+   */
+  private restartFrom(k: number): void {
+    this.loop.abort(new KitharaError('aborted', 'Superseded by a variant change.'));
+    this.loop = new AbortController();
+    while (this.queue.length > 0 && (this.queue[this.queue.length - 1] as Queued).segment >= k) {
+      const q = this.queue.pop() as Queued;
+      this.queuedSec -= q.packet.frames / q.track.sampleRate;
+    }
+    const last = this.queue[this.queue.length - 1];
+    this.queuedTrack = last?.track ?? this.track;
+    if (last === undefined) this.switchPending = false;
+    this.nextSegment = Math.min(k, this.playlist.segments.length);
+    if (this.anchor === undefined) this.anchorSegment = this.nextSegment;
+    this.finished = false;
+    this.failure = undefined;
+    this.segDemuxer?.reset();
+    void this.run(this.loop.signal);
+  }
+
+  /**
+   * Switches the download to variant `target` at the segment the loop was about to fetch. The
+   * loop restarts one segment earlier in the new variant (its previous segment primes the new
+   * decoder; the pipeline trims it), and the first packet carries a format fence.
+   */
+  private async switchVariant(target: number, reason: string, signal: AbortSignal): Promise<void> {
+    const from = this.variant;
+    const next = await this.mediaPlaylist(target);
+    if (signal.aborted) return;
+    const at = this.playlist.segments[this.nextSegment]?.startTime ?? this.playlist.totalDuration;
+    const segs = next.segments;
+    let k = 0;
+    // The new variant's segment that holds `at` (ladders are usually aligned: then it starts there).
+    for (let i = 0; i < segs.length; i++) {
+      if ((segs[i] as HlsSegment).startTime <= at + 1e-3) k = i;
+      else break;
+    }
+    this.variant = target;
+    this.playlist = next;
+    this.segDemuxer = undefined;
+    this.anchor = undefined;
+    this.anchorSegment = Math.max(0, k - 1);
+    this.nextSegment = this.anchorSegment;
+    this.switchPending = true;
+    this.deps.events.onVariantChange(from, target, reason);
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     try {
       while (!signal.aborted && this.nextSegment < this.playlist.segments.length) {
         await this.waitForRoom(signal);
         if (signal.aborted) return;
+        if (this.track !== undefined && this.ladder.length > 1 && !this.switchPending) {
+          const decision = this.abr.decide(this.queuedSec);
+          if (decision.target !== this.variant) {
+            await this.switchVariant(decision.target, decision.reason, signal);
+            continue;
+          }
+        }
         const index = this.nextSegment;
         const seg = this.playlist.segments[index] as HlsSegment;
         if (seg.discontinuity && index !== this.anchorSegment) {
           this.anchor = undefined;
           this.anchorSegment = index;
+          this.cutPending = true;
         }
-        const stats = await this.loadSegment(seg, signal);
+        const stats = await this.loadSegment(seg, index, signal);
         if (signal.aborted) return;
-        this.abr.addSample({ bytes: stats.bytes, durationMs: stats.durationMs, source: 'network' });
+        this.abr.addSample({ bytes: stats.bytes, durationMs: stats.durationMs, source: stats.cached ? 'cache' : 'network' });
         this.deps.events.onStats(this.abr.estimateBps() ?? NaN, this.variant);
         this.nextSegment = index + 1;
       }
@@ -199,7 +311,7 @@ export class HlsDemuxer implements Demuxer {
     }
   }
 
-  private async loadSegment(seg: HlsSegment, signal: AbortSignal): Promise<{ bytes: number; durationMs: number }> {
+  private async loadSegment(seg: HlsSegment, index: number, signal: AbortSignal): Promise<{ bytes: number; durationMs: number; cached: boolean }> {
     let demuxer = this.segDemuxer;
     let sniffed = demuxer !== undefined;
     const pending: Uint8Array[] = [];
@@ -218,7 +330,7 @@ export class HlsDemuxer implements Demuxer {
         pending.length = 0;
         bytes = head;
       }
-      this.accept((demuxer as SegmentDemuxer).push(bytes), seg);
+      this.accept((demuxer as SegmentDemuxer).push(bytes), seg, index);
     };
     if (seg.map !== undefined && this.segDemuxer === undefined) {
       const init = await this.loader.init(seg.map, seg.sequence, signal);
@@ -231,7 +343,7 @@ export class HlsDemuxer implements Demuxer {
     const stats = await this.loader.segment(seg, onBytes, signal);
     if (signal.aborted) return stats;
     if (!sniffed) throw new KitharaError('parse', `The HLS segment ${seg.uri} is empty or not audio.`, { url: seg.uri });
-    this.accept((demuxer as SegmentDemuxer).endSegment(), seg);
+    this.accept((demuxer as SegmentDemuxer).endSegment(), seg, index);
     return stats;
   }
 
@@ -242,21 +354,47 @@ export class HlsDemuxer implements Demuxer {
   }
 
   /** Maps segment-demuxer packets onto the playlist timeline and queues them. */
-  private accept(packets: EncodedPacket[], seg: HlsSegment): void {
+  private accept(packets: EncodedPacket[], seg: HlsSegment, index: number): void {
     if (packets.length === 0) return;
     const d = this.segDemuxer as SegmentDemuxer;
-    if (this.track === undefined && d.track !== undefined) this.track = this.finalTrack(d.track);
-    const rate = (d.track as TrackInfo).sampleRate;
+    const track = this.finalTrack(d.track as TrackInfo);
+    if (this.track === undefined) {
+      this.track = track;
+      this.queuedTrack = track;
+    }
+    const rate = track.sampleRate;
     for (const p of packets) {
       if (this.anchor === undefined) {
         const anchorSeg = this.playlist.segments[this.anchorSegment] ?? seg;
-        this.anchor = { frame: Math.round(anchorSeg.startTime * rate), media: p.frame };
+        // Each encode after a discontinuity has its own priming, which the playlist's EXTINF
+        // values count as media: move the anchor back by one priming per discontinuity so the
+        // first real sample of each encode follows the last one of the previous encode.
+        const shift = track.delayFrames * this.discontinuitiesUpTo(this.anchorSegment);
+        this.anchor = { frame: Math.round(anchorSeg.startTime * rate) - shift, media: p.frame };
       }
-      const frame = this.anchor.frame + (p.frame - this.anchor.media);
-      this.queue.push({ ...p, frame });
-      this.queuedFrames += p.frames;
+      const packet: EncodedPacket = { ...p, frame: this.anchor.frame + (p.frame - this.anchor.media) };
+      if (this.cutPending) {
+        packet.format = track;
+        packet.discontinuity = true;
+        this.cutPending = false;
+        this.switchPending = false;
+      } else if (this.switchPending || !sameFormat(track, this.queuedTrack)) {
+        packet.format = track;
+        this.switchPending = false;
+      }
+      this.queuedTrack = track;
+      this.queue.push({ packet, segment: index, track });
+      this.queuedSec += p.frames / rate;
     }
     this.wakeReader?.();
+  }
+
+  /** Discontinuity tags at segments 1…`index` of the current playlist. */
+  private discontinuitiesUpTo(index: number): number {
+    let n = 0;
+    const segs = this.playlist.segments;
+    for (let i = 1; i <= index && i < segs.length; i++) if ((segs[i] as HlsSegment).discontinuity) n++;
+    return n;
   }
 
   /**
@@ -267,7 +405,9 @@ export class HlsDemuxer implements Demuxer {
    */
   private finalTrack(t: TrackInfo): TrackInfo {
     const delayFrames = t.codec === 'aac' && t.delayFrames === 0 ? HLS_AAC_ASSUMED_PRIMING : t.delayFrames;
-    const total = Math.round(this.playlist.totalDuration * t.sampleRate) - delayFrames;
+    // The playlist's duration counts the priming of every encode (one more per discontinuity).
+    const encodes = 1 + this.discontinuitiesUpTo(this.playlist.segments.length - 1);
+    const total = Math.round(this.playlist.totalDuration * t.sampleRate) - delayFrames * encodes;
     return { ...t, delayFrames, totalFrames: Math.max(0, total) };
   }
 
@@ -281,7 +421,7 @@ export class HlsDemuxer implements Demuxer {
 
   /** Waits while more than the look-ahead is queued. */
   private async waitForRoom(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && this.track !== undefined && this.queuedFrames / this.track.sampleRate > HLS_DEFAULTS.lookAheadSec) {
+    while (!signal.aborted && this.track !== undefined && this.queuedSec > HLS_DEFAULTS.lookAheadSec) {
       await new Promise<void>((resolve) => (this.wakeLoader = resolve));
     }
   }
@@ -290,7 +430,8 @@ export class HlsDemuxer implements Demuxer {
     let p = this.playlists.get(index);
     if (p === undefined) {
       const uri = (this.ladder[index] as AudioLadderEntry).uri;
-      p = this.deps.net.getBytes(uri).then((bytes) => parseMediaPlaylist(new TextDecoder().decode(bytes), uri));
+      // VOD playlists (EXT-X-ENDLIST) are cached; a live one would change, so it never is.
+      p = this.loader.playlist(uri, (text) => parseMediaPlaylist(text, uri), (pl) => pl.endList);
       this.playlists.set(index, p);
       p.catch(() => this.playlists.delete(index));
     }

@@ -1,0 +1,142 @@
+// Scenario: the persistent cache. For each bench file, in one browser context (one profile):
+// a first page prefetches the file into the cache (`Kithara.cache.prefetch`); a second page,
+// with every request for the bench media aborted (the network is gone), measures
+// - time to first audio (play() → first non-silent sample), as in the ttfa scenario, and
+// - a seek while playing to 45 s, until audio at the target, as in the seek scenario.
+// Then OPFS write throughput: `measureOpfsWriteThroughput()` (src/storage/opfs-bench.ts) in a
+// dedicated worker, 32 MiB in 256 KiB writes with coverage updates, until durable.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { callBench } from '../lib/browser.mjs';
+import { analyseSeek } from '../lib/seek-analysis.mjs';
+import { deinterleave } from '../../test/lib/analyze.mjs';
+import { fmt, summary, table } from '../lib/stats.mjs';
+
+const TARGET = 45;
+const TARGETS = { ttfa: 30, seek: 20, opfs: 50 };
+
+function decode(b64) {
+  const buf = Buffer.from(b64, 'base64');
+  const copy = new Uint8Array(buf.byteLength);
+  copy.set(buf);
+  return new Float32Array(copy.buffer);
+}
+
+/** Runs `fn(page, blocked)` in a new page of `context` with the bench media blocked. */
+async function offlinePage(context, origin, fn) {
+  const page = await context.newPage();
+  const blocked = [];
+  await page.route('**/bench/media/**', (route) => {
+    blocked.push(route.request().url());
+    return route.abort('internetdisconnected');
+  });
+  try {
+    await page.goto(`${origin}/bench/pages/bench.html`, { timeout: 20000 });
+    await page.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
+    return { ...(await fn(page)), blocked: blocked.length };
+  } finally {
+    await page.close();
+  }
+}
+
+/** Warms a fresh context's cache with `url`, then runs `fn` offline in a second page. */
+async function warmThenOffline(env, url, fn) {
+  const context = await env.browser.newContext();
+  try {
+    const warm = await context.newPage();
+    await warm.goto(`${env.capped.url}/bench/pages/bench.html`, { timeout: 20000 });
+    await warm.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
+    const pre = await callBench(warm, 'cachePrefetch', { url });
+    await warm.close();
+    if (!pre.ok) return { ok: false, error: pre.error };
+    return await offlinePage(context, env.capped.url, fn);
+  } finally {
+    await context.close();
+  }
+}
+
+async function opfsWorkerUrl(env) {
+  // Bundled into the served dist snapshot, so the page loads it from its own origin.
+  const dir = join(env.distDir, 'bench');
+  mkdirSync(dir, { recursive: true });
+  await build({
+    stdin: {
+      contents: "import { measureOpfsWriteThroughput } from './src/storage/opfs-bench.ts';\n" +
+        'onmessage = async () => { try { postMessage({ ok: true, ...(await measureOpfsWriteThroughput()) }); } catch (e) { postMessage({ ok: false, error: String(e) }); } };\n',
+      resolveDir: process.cwd(),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: join(dir, 'opfs-bench-worker.js'),
+    logLevel: 'silent',
+  });
+  return '/dist/bench/opfs-bench-worker.js';
+}
+
+export default {
+  name: 'cache',
+  title: 'Persistent cache: warm start and seek offline, OPFS writes',
+  async run(env) {
+    const out = { files: {}, opfs: [] };
+    for (const m of env.media) {
+      const runs = { ttfa: [], seek: [] };
+      for (let rep = 0; rep < env.reps; rep++) {
+        const url = env.mediaUrl(m.file);
+        const t = await warmThenOffline(env, url, (page) => callBench(page, 'ttfa', { who: 'kithara', url, construct: 'before' }));
+        runs.ttfa.push(t);
+        const url2 = env.mediaUrl(m.file);
+        const s = await warmThenOffline(env, url2, (page) => callBench(page, 'seekWhilePlaying', { who: 'kithara', url: url2, target: TARGET }));
+        const a = s.ok ? analyseSeek(deinterleave(decode(s.pcm), 2), s.sampleRate, s.seekIndex, TARGET) : { ok: false, reason: s.error };
+        runs.seek.push({ ...a, blocked: s.blocked, seeked: s.events?.seeked });
+        env.log(`cache ${m.key} rep ${rep + 1}/${env.reps}: warm ttfa ${fmt(t.ttfaMs)} ms (${t.blocked} requests), offline seek ${fmt(a.latencyMs)} ms (${s.blocked} requests)`);
+      }
+      out.files[m.key] = runs;
+    }
+    const workerUrl = await opfsWorkerUrl(env);
+    for (let rep = 0; rep < env.throughputReps; rep++) {
+      const context = await env.browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${env.capped.url}/bench/pages/bench.html`, { timeout: 20000 });
+        await page.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
+        const r = await callBench(page, 'opfsWriteThroughput', { workerUrl });
+        out.opfs.push(r);
+        env.log(`cache opfs rep ${rep + 1}/${env.throughputReps}: ${fmt(r.mbPerSec, 1)} MB/s (${r.access ?? r.error})`);
+      } finally {
+        await context.close();
+      }
+    }
+    return out;
+  },
+  markdown(data, env) {
+    const rows = [];
+    for (const m of env.media) {
+      const runs = data.files?.[m.key];
+      if (!runs) continue;
+      const t = summary(runs.ttfa.map((r) => r.ttfaMs));
+      const s = summary(runs.seek.map((r) => r.latencyMs));
+      const req = Math.max(...runs.ttfa.map((r) => r.blocked ?? 0), ...runs.seek.map((r) => r.blocked ?? 0));
+      rows.push([m.label, `${fmt(t.median)} (p90 ${fmt(t.p90)})`, t.median <= TARGETS.ttfa ? 'yes' : '**no**',
+        `${fmt(s.median)} (p90 ${fmt(s.p90)})`, s.median <= TARGETS.seek ? 'yes' : '**no**', String(req)]);
+    }
+    const o = summary((data.opfs ?? []).map((r) => r.mbPerSec));
+    const access = (data.opfs ?? [])[0]?.access ?? '—';
+    return [
+      'Each run uses one fresh browser profile: a first page stores the file with `Kithara.cache.prefetch(url)`;',
+      'a second page, with every request for the bench media aborted (the network is gone), measures time',
+      `to first audio (as in *Time to first audio*, player constructed ${'first'}) and a seek to ${TARGET} s while`,
+      'playing until audio at the target (as in *Seek*). Median (p90), ms. "media requests" counts requests',
+      'for the file the offline page attempted (all were blocked; 0 means it played from the cache alone).',
+      '',
+      table(['file', 'warm TTFA ms', `≤ ${TARGETS.ttfa} ms?`, 'cached seek ms', `≤ ${TARGETS.seek} ms?`, 'media requests'], rows),
+      '',
+      `OPFS write throughput (\`measureOpfsWriteThroughput()\` in a dedicated worker, ${access} access handles,`,
+      '32 MiB in 256 KiB writes with coverage-index updates, until committed and closed):',
+      `median ${fmt(o.median, 1)} MB/s (min ${fmt(o.min, 1)}, ${(data.opfs ?? []).length} runs); target ≥ ${TARGETS.opfs} MB/s: ${o.median >= TARGETS.opfs ? 'yes' : '**no**'}.`,
+    ].join('\n');
+  },
+};

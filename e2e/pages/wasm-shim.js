@@ -1,0 +1,34 @@
+// Simulates a browser whose WebCodecs is missing or limited, inside the engine worker. Imported
+// first by wasm-shim-worker.js (module imports run in order), so it runs before the engine.
+// The worker URL's `shim` query parameter picks the simulation:
+//   no-audiodecoder   no AudioDecoder, EncodedAudioChunk or AudioData (Safari < 26, Firefox on Android)
+//   reject-aac        AudioDecoder.isConfigSupported says no to every mp4a.* config (Chromium without AAC)
+//   configure-throws  AudioDecoder#configure throws NotSupportedError for mp4a.* configs
+// Every interception is counted in `self.__kitharaShim` (read by nothing but a debugger).
+
+const mode = new URL(self.location.href).searchParams.get('shim');
+const counts = { isConfigSupportedRejected: 0, configureThrown: 0 };
+self.__kitharaShim = { mode, counts };
+
+const isAac = (config) => typeof config?.codec === 'string' && config.codec.startsWith('mp4a');
+
+if (mode === 'no-audiodecoder') {
+  for (const name of ['AudioDecoder', 'EncodedAudioChunk', 'AudioData', 'AudioEncoder']) delete self[name];
+  if (typeof self.AudioDecoder !== 'undefined') throw new Error('wasm-shim: AudioDecoder could not be removed');
+} else if (mode === 'reject-aac') {
+  const original = self.AudioDecoder.isConfigSupported.bind(self.AudioDecoder);
+  self.AudioDecoder.isConfigSupported = (config) => {
+    if (!isAac(config)) return original(config);
+    counts.isConfigSupportedRejected += 1;
+    return Promise.resolve({ supported: false, config });
+  };
+} else if (mode === 'configure-throws') {
+  const original = self.AudioDecoder.prototype.configure;
+  self.AudioDecoder.prototype.configure = function configure(config) {
+    if (!isAac(config)) return original.call(this, config);
+    counts.configureThrown += 1;
+    throw new DOMException(`wasm-shim: configure refuses ${config.codec}`, 'NotSupportedError');
+  };
+} else {
+  throw new Error(`wasm-shim: unknown shim '${mode}'`);
+}

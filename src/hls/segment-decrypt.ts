@@ -1,0 +1,50 @@
+/**
+ * Decryption on read of HLS segments stored encrypted (the default): the asset store's
+ * `process` hook. The cache keeps the ciphertext exactly as downloaded; a read of
+ * `[offset, offset + length)` decrypts only the cipher blocks it covers, with the block before
+ * them (or the segment IV) as the CBC IV. A read that reaches the end of the segment checks and
+ * strips the PKCS7 padding, so the processed content is the plaintext, a little shorter than the
+ * stored bytes; reads are clipped to it.
+ *
+ * The key travels only in the open context (`ctx`), in memory: keys are never persisted.
+ */
+import { KitharaError } from '../platform/errors.js';
+import { AES_BLOCK, createCbcDecryptor, decryptSegment } from '../drm/aes-cbc.js';
+import type { ProcessInput } from '../assets/processing.js';
+
+/** The open context of an encrypted segment: its imported key and IV. */
+export interface SegmentCipher {
+  readonly key: CryptoKey;
+  readonly iv: Uint8Array;
+}
+
+function isCipher(ctx: unknown): ctx is SegmentCipher {
+  return typeof ctx === 'object' && ctx !== null && 'key' in ctx && 'iv' in ctx && (ctx as { iv: unknown }).iv instanceof Uint8Array;
+}
+
+/** The read processor for segments opened with a {@link SegmentCipher} context. */
+export async function decryptOnRead(input: ProcessInput): Promise<Uint8Array> {
+  const { raw, offset, length, ctx } = input;
+  if (!isCipher(ctx)) throw new KitharaError('decrypt', 'A cached segment was opened without its key.');
+  const total = raw.length;
+  const end = offset + length;
+  const a = offset - (offset % AES_BLOCK);
+  let b = Math.ceil(end / AES_BLOCK) * AES_BLOCK;
+  if (total !== undefined) b = Math.min(b, total);
+  const last = total !== undefined && b >= total;
+  // The run [a, b) plus, unless it is the final one, the block after it (the streaming
+  // decryptor holds the last block back as it may carry padding).
+  const readEnd = last ? b : b + AES_BLOCK;
+  const from = a >= AES_BLOCK ? a - AES_BLOCK : a;
+  await raw.waitRange(from, readEnd);
+  const bytes = await raw.read(from, readEnd - from);
+  const iv = a >= AES_BLOCK ? bytes.subarray(0, AES_BLOCK) : ctx.iv;
+  const cipher = bytes.subarray(a - from);
+  let plain: Uint8Array;
+  if (last) {
+    plain = await decryptSegment(ctx.key, iv, cipher);
+  } else {
+    plain = await createCbcDecryptor(ctx.key, iv).push(cipher);
+  }
+  return plain.subarray(offset - a, Math.min(plain.length, end - a));
+}
