@@ -203,3 +203,43 @@ test('HLS discontinuity: a second encode with its own timestamps and priming joi
   expect(worst).toBeLessThan(0.6);
   expect(quiet, 'no gap of silence at the join').toBeLessThan(40);
 });
+
+test('HLS AES-128: a keyLoader supplies the key instead of the key URI (which answers 404), and a failing one gives a typed error', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, toBase64 } = (window as any).kt;
+    const asked: string[] = [];
+    const keyLoader = async (uri: string) => {
+      asked.push(uri);
+      return Uint8Array.from({ length: 16 }, (_, i) => i);
+    };
+    const res = await Kithara.Resource.open('/fixtures/hls/broken/missing-key.m3u8', { sampleRate: 48000, keyLoader });
+    const buf = new Float32Array(48000 * 2 * 9);
+    let filled = 0;
+    for (;;) {
+      const n = await res.read(buf.subarray(filled));
+      if (n === 0) break;
+      filled += n * 2;
+    }
+    await res.close();
+    let error: unknown = null;
+    try {
+      const bad = await Kithara.Resource.open('/fixtures/hls/broken/missing-key.m3u8', { keyLoader: async () => { throw new Error('licence denied'); } });
+      await bad.read(new Float32Array(4096));
+      await bad.close();
+    } catch (e) {
+      error = { code: (e as any).code, message: String((e as any).message) };
+    }
+    return { asked, pcm: toBase64(buf.subarray(0, filled)), error };
+  });
+  expect(r.asked.length).toBeGreaterThan(0);
+  expect(r.asked[0]).toMatch(/\/fixtures\/hls\/broken\/missing\.key$/);
+  const planes = planar(fromBase64(r.pcm), 2);
+  const a = alignTo(planes, 48000, 0, { searchMs: 40 });
+  expect(a.corr).toBeGreaterThan(0.99);
+  const cont = checkContinuity(planes, 48000, 0, { frames: planes[0]!.length - 4800, minSnrDb: 35 });
+  expect(cont.jumps).toEqual([]);
+  expect(r.error).not.toBeNull();
+  expect(['decrypt', 'network']).toContain((r.error as { code: string }).code);
+  expect((r.error as { message: string }).message).toContain('licence denied');
+});

@@ -1,6 +1,7 @@
 /** The engine: every session of the page, keyed by id. Exposed to the main thread by comlink. */
 import * as Comlink from 'comlink';
 import { KitharaError } from '../platform/errors.js';
+import type { KeyLoader } from '../player/types.js';
 import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import type { CacheConfigureResult, EngineCacheSettings, PrefetchRequest } from './protocol.js';
 import type { CacheEntryInfo, CacheEventDetail, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
@@ -20,12 +21,12 @@ export class Engine implements EngineApi {
     engineCache.prewarm();
   }
 
-  async open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void): Promise<OpenResult> {
+  async open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void, keyLoader?: KeyLoader): Promise<OpenResult> {
     const emit = (e: EngineEvent): void => {
       // A listener on the other side that throws must never break the pipeline.
       Promise.resolve(onEvent(e)).catch(() => undefined);
     };
-    const session = await Session.open(request, emit);
+    const session = await Session.open(request, emit, keyLoader);
     this.sessions.set(id, session);
     return session.info;
   }

@@ -2,6 +2,7 @@
  * The typed main-thread ↔ engine-worker protocol (carried by comlink). Both sides import
  * only this file's types; nothing here runs.
  */
+import type { KeyLoader } from '../player/types.js';
 import type { SerializedKitharaError } from '../platform/errors.js';
 import type { FormatInfo, NetOptions, ResamplerQuality, DecoderChoice, CacheChoice, VariantInfo, VariantChangeDetail, AbrOptions } from '../player/types.js';
 import type { CacheEntryInfo, CacheEventDetail, CacheSettings, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
@@ -60,7 +61,7 @@ export interface ReadResult {
 /** The engine worker's API. */
 export interface EngineApi extends EngineCacheApi {
   /** Opens a session. `onEvent` is a comlink proxy. */
-  open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void): Promise<OpenResult>;
+  open(id: number, request: OpenRequest, onEvent: (event: EngineEvent) => void, keyLoader?: KeyLoader): Promise<OpenResult>;
   /** Seeks; resolves with the new epoch once the engine has repositioned. */
   seek(id: number, seconds: number): Promise<number>;
   /** HLS: pins a variant index, or `'auto'` to adapt (applies at the next segment). */

@@ -11,6 +11,7 @@ import { formats } from '../demux/registry.js';
 import { DefaultDecoderFactory } from '../decode/factory.js';
 import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
 import { interleave } from '../audio/channel-map.js';
+import type { KeyLoader } from '../player/types.js';
 import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { createSink, type PcmSink } from './sinks.js';
 import { openSource, type OpenedSource } from './sources.js';
@@ -51,7 +52,7 @@ export class Session {
   ) {}
 
   /** Opens `request.src` and, for players, starts filling the output. */
-  static async open(request: OpenRequest, emit: (e: EngineEvent) => void): Promise<Session> {
+  static async open(request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader?: KeyLoader): Promise<Session> {
     let lastProgress = -Infinity;
     const onProgress = (loaded: number, total: number, ranges: [number, number][], final: boolean): void => {
       const now = realClock.now();
@@ -65,7 +66,7 @@ export class Session {
       if (live) emit({ type: 'error', error: err.toJSON() });
     });
     try {
-      const demuxer = await openAnyDemuxer(source, request, emit);
+      const demuxer = await openAnyDemuxer(source, request, emit, keyLoader);
       let pipeline: AudioPipeline | undefined;
       pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
         outRate: request.outRate,
@@ -246,7 +247,7 @@ function looksLikePlaylist(head: Uint8Array): boolean {
 }
 
 /** HLS when the first bytes are a playlist, else a container demuxer over the bytes. */
-async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: (e: EngineEvent) => void): Promise<Demuxer> {
+async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader?: KeyLoader): Promise<Demuxer> {
   const head = await source.byteSource.read(0, 16, undefined, 7);
   if (looksLikePlaylist(head) && source.net !== undefined && source.url !== undefined) {
     const length = source.byteSource.length;
@@ -258,6 +259,7 @@ async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: 
       ...(source.hlsCache !== undefined && { cache: source.hlsCache }),
       retry: resolveRetryPolicy(request.net.retry),
       abr: request.abr,
+      ...(keyLoader !== undefined && { keyLoader }),
       events: {
         onVariants: (variants) => emit({ type: 'variants', variants }),
         onStats: (throughputBps, variant) => emit({ type: 'stats', throughputBps, variant }),

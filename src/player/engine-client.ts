@@ -3,6 +3,7 @@
  * shared by every Player and Resource, driven through comlink.
  */
 import * as Comlink from 'comlink';
+import type { KeyLoader } from './types.js';
 import type { EngineApi, EngineEvent } from '../engine/protocol.js';
 import { installErrorTransfer } from '../engine/comlink-errors.js';
 
@@ -11,6 +12,8 @@ export interface EngineClient {
   api: Comlink.Remote<EngineApi>;
   nextId(): number;
   proxy(fn: (e: EngineEvent) => void): (e: EngineEvent) => void;
+  /** Wraps a key loader so the worker can call it. */
+  keyProxy(fn: KeyLoader): KeyLoader;
   /** Marks `value` to be sent with `transfer` moved, not copied. */
   transfer<T>(value: T, transfer: Transferable[]): T;
 }
@@ -43,6 +46,7 @@ export function getEngine(workerUrl?: string | URL): EngineClient {
       api: Comlink.wrap<EngineApi>(worker),
       nextId: () => ++ids,
       proxy: (fn) => Comlink.proxy(fn),
+      keyProxy: (fn) => Comlink.proxy(fn),
       transfer: (value, list) => (list.length === 0 ? value : Comlink.transfer(value, list)),
     };
     engines.set(key, engine);

@@ -156,6 +156,7 @@ export class Player extends EventTarget {
           output: output.target,
         }, output.transfer),
         this.engine.proxy((e) => this.onEngineEvent(id, e)),
+        this.options.keyLoader === undefined ? undefined : this.engine.keyProxy(this.options.keyLoader),
       );
       await bridge.ready;
       if (token !== this.loadToken) {

@@ -72,6 +72,7 @@ export class Resource extends EventTarget {
           abr: options.abr ?? {},
         },
         engine.proxy(onEvent),
+        options.keyLoader === undefined ? undefined : engine.keyProxy(options.keyLoader),
       );
       resource = new Resource(engine, id, info);
       for (const e of early) resource.onEngineEvent(e);

@@ -98,8 +98,16 @@ export interface PlayerOptions {
    * sets it for the whole page.
    */
   cacheMaxBytes?: number;
-  /** ABR options for HLS. Defaults to the {@link AbrOptions} defaults. Unused until HLS is supported. */
+  /** ABR options for HLS. Defaults to the {@link AbrOptions} defaults. */
   abr?: AbrOptions;
+  /**
+   * HLS AES-128: supplies each key instead of fetching its URI (a licence service, keys kept by
+   * the app). Receives the key URI (absolute) and returns the 16 key bytes. It runs on the page;
+   * the engine worker calls it over the worker boundary. A throw or a wrong length fails the
+   * stream with a `decrypt` error. Defaults to none: keys are fetched with `net`'s headers and
+   * credentials.
+   */
+  keyLoader?: KeyLoader;
   /** Network options. Defaults to the {@link NetOptions} defaults. */
   net?: NetOptions;
   /** URL of the engine worker script. Defaults to `kithara.worker.js` next to the module. */
@@ -127,6 +135,9 @@ export interface ResourceOptions extends Omit<PlayerOptions, 'audioContext' | 'd
   /** Output channel count. Defaults to the source's. */
   channels?: number;
 }
+
+/** Supplies an HLS AES-128 key for its URI (see `PlayerOptions.keyLoader`). */
+export type KeyLoader = (uri: string) => Promise<ArrayBuffer | Uint8Array>;
 
 /** One HLS variant. */
 export interface VariantInfo {

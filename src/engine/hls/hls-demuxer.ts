@@ -31,7 +31,7 @@ import {
   type SegmentDemuxer,
   type Fmp4SegmentDemuxer,
 } from '../../demux/segment/index.js';
-import type { VariantInfo } from '../../player/types.js';
+import type { KeyLoader, VariantInfo } from '../../player/types.js';
 
 /** Defaults of the HLS demuxer. */
 export const HLS_DEFAULTS = {
@@ -74,6 +74,8 @@ export interface HlsDeps {
   cache?: HlsCache;
   retry: RetryPolicy;
   abr: AbrOptions;
+  /** Supplies AES-128 keys instead of the network (PlayerOptions.keyLoader). Defaults to none. */
+  keyLoader?: KeyLoader;
   events: HlsEvents;
 }
 
@@ -113,7 +115,11 @@ export class HlsDemuxer implements Demuxer {
     private readonly ladder: AudioLadderEntry[],
     private readonly deps: HlsDeps,
   ) {
-    const keys = new KeyManager({ fetchKey: (uri, signal) => deps.net.getBytes(uri, { signal }) });
+    const load = deps.keyLoader;
+    const keys = new KeyManager({
+      fetchKey: (uri, signal) => deps.net.getBytes(uri, { signal }),
+      ...(load !== undefined && { keyLoader: async (uri: string) => new Uint8Array((await load(uri)) as ArrayBuffer) }),
+    });
     this.loader = new SegmentLoader({ net: deps.net, keys, retry: deps.retry, ...(deps.cache !== undefined && { cache: deps.cache }) });
     this.abr = new AbrController(
       ladder.map((v) => ({ index: v.index, bandwidth: v.averageBandwidth ?? v.bandwidth })),
