@@ -243,3 +243,22 @@ test('HLS AES-128: a keyLoader supplies the key instead of the key URI (which an
   expect(['decrypt', 'network']).toContain((r.error as { code: string }).code);
   expect((r.error as { message: string }).message).toContain('licence denied');
 });
+
+test('HLS fMP4: the init segment and the first media segment are requested together, not one after the other', async ({ page }) => {
+  // 400 ms before every response: one after the other would start seg0 only after init.mp4 ended.
+  const slow = await startServer({ root: process.cwd(), port: 0, latencyMs: 400 });
+  try {
+    await openHarness(page);
+    const out = await readResource(page, `${slow.url}/fixtures/hls/fmp4/index.m3u8`, { sampleRate: 48000 }, { maxSeconds: 0.5 });
+    const a = alignTo(out.planes, 48000, 0, { searchMs: 40 });
+    expect(a.corr).toBeGreaterThan(0.99);
+    const log = slow.log as { path: string; t: number; ms: number }[];
+    const init = log.find((r) => r.path.endsWith('/init.mp4'));
+    const seg0 = log.find((r) => r.path.endsWith('/seg0.m4s'));
+    expect(init && seg0, JSON.stringify(log.map((r) => r.path))).toBeTruthy();
+    // seg0 was asked for before init.mp4's answer (which took at least the 400 ms latency) ended.
+    expect(seg0!.t).toBeLessThan(init!.t + init!.ms);
+  } finally {
+    await slow.close();
+  }
+});

@@ -321,8 +321,14 @@ export class HlsDemuxer implements Demuxer {
     let demuxer = this.segDemuxer;
     let sniffed = demuxer !== undefined;
     const pending: Uint8Array[] = [];
+    /** Media bytes that arrived before the init segment they need (both are fetched at once). */
+    let held: Uint8Array[] | undefined;
     const onBytes = (bytes: Uint8Array): void => {
       if (signal.aborted) return;
+      if (held !== undefined) {
+        held.push(bytes.slice());
+        return;
+      }
       if (!sniffed) {
         pending.push(bytes.slice());
         const head = concatBytes(pending);
@@ -338,15 +344,29 @@ export class HlsDemuxer implements Demuxer {
       }
       this.accept((demuxer as SegmentDemuxer).push(bytes), seg, index);
     };
+    let initReady: Promise<void> | undefined;
     if (seg.map !== undefined && this.segDemuxer === undefined) {
-      const init = await this.loader.init(seg.map, seg.sequence, signal);
+      // The init segment and the media segment are requested together (one round trip, not
+      // two); media bytes wait in `held` until the init is parsed.
       const fmp4 = createFmp4SegmentDemuxer();
-      fmp4.setInit(init);
       this.segDemuxer = demuxer = fmp4;
       sniffed = true;
+      held = [];
+      initReady = this.loader.init(seg.map, seg.sequence, signal).then(
+        (init) => {
+          fmp4.setInit(init);
+          const early = held ?? [];
+          held = undefined;
+          for (const b of early) onBytes(b);
+        },
+        (e: unknown) => {
+          if (this.segDemuxer === fmp4) this.segDemuxer = undefined;
+          throw e;
+        },
+      );
     }
     if (demuxer !== undefined && 'segmentByteOffset' in demuxer) (demuxer as Fmp4SegmentDemuxer).segmentByteOffset = seg.byteRange?.offset ?? 0;
-    const stats = await this.loader.segment(seg, onBytes, signal);
+    const [stats] = await Promise.all([this.loader.segment(seg, onBytes, signal), initReady]);
     if (signal.aborted) return stats;
     if (!sniffed) throw new KitharaError('parse', `The HLS segment ${seg.uri} is empty or not audio.`, { url: seg.uri });
     this.accept((demuxer as SegmentDemuxer).endSegment(), seg, index);
