@@ -34,8 +34,16 @@ function engineCoreChunk(id, { getModuleInfo }) {
       if (info) stack.push(...info.importedIds);
     }
   }
-  return staticClosure.has(id) ? 'engine-core' : undefined;
+  if (staticClosure.has(id)) return 'engine-core';
+  // The HLS code (playlists, segment loading and demuxing, AES, mux.js, m3u8-parser) is one lazy
+  // chunk, so opening a playlist costs one chunk fetch, not two waves of them.
+  // Rollup's CommonJS helpers serve mux.js and the WASM packages alike: their own tiny chunk, so
+  // a decoder never loads the HLS chunk for them (manual chunks pull dependencies in otherwise).
+  if (id.includes('commonjsHelpers')) return 'commonjs-helpers';
+  if (HLS_MODULES.test(id)) return 'hls';
+  return undefined;
 }
+const HLS_MODULES = /[\\/](src[\\/](hls|drm|demux[\\/]segment|engine[\\/]hls)[\\/]|node_modules[\\/](mux\.js|m3u8-parser|@videojs|global)[\\/])/;
 let staticClosure;
 const WORKER_ENTRY_ID = () => new URL('./workers/engine.worker.ts', import.meta.url).pathname;
 

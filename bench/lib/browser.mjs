@@ -16,6 +16,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** The SDK's lazily imported files under dist/chunks/. */
+const SDK_CHUNK = /\/dist[^/]*\/chunks\/[^?#]+\.(?:js|wasm)$/;
+
 /** Launches headless Chromium. */
 export function launchBrowser() {
   return chromium.launch({
@@ -33,6 +36,9 @@ export function launchBrowser() {
 export async function withBenchPage(browser, origin, fn, attempts = 3) {
   for (let attempt = 1; ; attempt++) {
     const context = await browser.newContext();
+    // The SDK's code-split chunks (the worker's core, HLS, decoders) are served without the caps,
+    // as if cached, like the worker and worklet scripts themselves (see SDK_URLS in bench.js).
+    await context.route(SDK_CHUNK, (route) => route.continue({ url: `${route.request().url()}?latency=0.001&rate=1e12` }));
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));

@@ -157,7 +157,8 @@ const SEGMENT = /\/(a\d+)\/(?:(seg)(\d+)\.m4s|(init)\.mp4|(index)\.m3u8)$/;
  * @returns {{ kind: 'master' | 'playlist' | 'init' | 'segment', variant: number, sn: number,
  *   bytes: number, status: number, complete: boolean, t: number, ms: number, range: string | null }[]}
  *   `variant` is the ladder index (-1 for the master), `sn` the segment number (-1 otherwise),
- *   `complete` a 2xx answer whose body was not cut; `t`/`ms` as in the log.
+ *   `complete` a 2xx answer whose body was not cut; `t`/`ms` as in the log. A response still in
+ *   progress (no `ms` yet) counts as not complete.
  */
 export function hlsRequests(log, from, hls) {
   const prefix = `/bench/media/${hls.dir}/`;
@@ -168,19 +169,30 @@ export function hlsRequests(log, from, hls) {
     const variant = m ? hls.variants.findIndex((v) => v.dir === m[1]) : -1;
     const kind = !m ? 'master' : m[2] ? 'segment' : m[4] ? 'init' : 'playlist';
     out.push({ kind, variant, sn: m?.[3] !== undefined ? Number(m[3]) : -1, bytes: e.bytesSent, status: e.status,
-      complete: e.status >= 200 && e.status < 300 && !e.aborted, t: e.t, ms: e.ms, range: e.range });
+      complete: e.status >= 200 && e.status < 300 && !e.aborted && e.ms > 0, t: e.t, ms: e.ms, range: e.range });
   }
   return out;
 }
 
+/** Query that lifts the test server's caps for one request. */
+const UNCAPPED = 'latency=0.001&rate=1e12';
+/** The SDK's code-split chunks, requested without a query (the engine worker imports them). */
+const SDK_CHUNK = /\/dist\/chunks\/[^?#]+\.(?:js|wasm)$/;
+
 /**
  * Runs `fn(page)` like withBenchPage, with bench/pages/hls-bench.js added to the page (served
- * without the caps) and ready.
+ * without the caps) and ready. The SDK's code-split chunks (the engine worker loads its HLS code
+ * on first use) are also fetched without the caps, as if cached, like the worker and worklet
+ * scripts and hls.js itself, so both players' code costs the same: nothing. Returns 100 ms after
+ * the context closed, so the server has logged the end of every response of the run.
  */
-export function withHlsPage(env, fn) {
-  return withBenchPage(env.browser, env.capped.url, async (page, errors) => {
-    await page.addScriptTag({ url: '/bench/pages/hls-bench.js?latency=0.001&rate=1e12', type: 'module' });
+export async function withHlsPage(env, fn) {
+  const out = await withBenchPage(env.browser, env.capped.url, async (page, errors) => {
+    await page.context().route(SDK_CHUNK, (route) => route.continue({ url: `${route.request().url()}?${UNCAPPED}` }));
+    await page.addScriptTag({ url: `/bench/pages/hls-bench.js?${UNCAPPED}`, type: 'module' });
     await page.waitForFunction(() => window.hlsBenchReady === true, undefined, { timeout: 20000 });
     return fn(page, errors);
   });
+  await new Promise((r) => setTimeout(r, 100));
+  return out;
 }

@@ -28,7 +28,7 @@ function firstSegmentVariant(requests) {
  */
 function timeline(requests) {
   const t0 = requests[0]?.t ?? 0;
-  return requests.map((q) => ({ kind: q.kind, variant: q.variant, sn: q.sn, at: q.t - t0, done: q.t + q.ms - t0, bytes: q.bytes, complete: q.complete }));
+  return requests.map((q) => ({ kind: q.kind, variant: q.variant, sn: q.sn, at: q.t - t0, done: q.complete ? q.t + q.ms - t0 : NaN, bytes: q.bytes, complete: q.complete }));
 }
 
 /** The most frequent value. */
@@ -76,8 +76,12 @@ export default {
         const rs = runs[who];
         const med = (f) => fmt(summary(rs.map(f)).median);
         const firstSeg = (r) => r.timeline?.find((q) => q.kind === 'segment');
+        // A player that starts on part of a segment ends the run before that segment completes.
+        const whole = rs.filter((r) => firstSeg(r)?.complete);
+        const received = whole.length > rs.length / 2 ? fmt(summary(whole.map((r) => firstSeg(r).done)).median)
+          : `partial: ${fmt(summary(rs.map((r) => firstSeg(r)?.bytes)).median / 1000)} kB by the end`;
         detail.push([cell.label, who === 'kithara' ? 'Kithara' : 'hls.js', kbps(mode(rs.map((r) => r.firstSegmentVariant))),
-          med((r) => firstSeg(r)?.at), med((r) => firstSeg(r)?.done), med((r) => r.events?.loadedmetadata), med((r) => r.events?.playing), med((r) => r.playResolvedMs), med((r) => r.ttfaMs),
+          med((r) => firstSeg(r)?.at), received, med((r) => r.events?.loadedmetadata), med((r) => r.events?.playing), med((r) => r.playResolvedMs), med((r) => r.ttfaMs),
           `${rs.filter((r) => r.ok).length}/${rs.length}`]);
       }
     }
@@ -88,7 +92,8 @@ export default {
       '`player.play()` or `hls.loadSource(url); audio.play()`) to the first non-silent sample rendered into the',
       'capture worklet, in AudioContext frames; hls.js 1.x (node_modules, default configuration) drives an `<audio>`',
       'whose output goes through a MediaElementSource into the same worklet. The player (or `new Hls()` +',
-      '`attachMedia`) is made 400 ms before the clock starts; the scripts are served without the caps, the playlists',
+      '`attachMedia`) is made 400 ms before the clock starts; all script (hls.js; the SDK\'s worker, worklet and',
+      'code-split chunks, which include its HLS code) is served without the caps, as if cached; playlists',
       `and segments with them. Fresh browser context per run; ${env.reps} runs per cell, alternating which player goes`,
       'first; median (p90). "defaults": each player chooses its start variant; "both on 128k": Kithara',
       '`abr: { mode: 1 }`, hls.js `startLevel: 1` and `loadLevel = 1`.',
@@ -97,7 +102,9 @@ export default {
       '',
       "Details (medians): the variant of the first media segment fetched and, on the server's clock in ms from",
       'the arrival of the master playlist request, when that segment was requested and when its last byte was',
-      'sent; then, in ms after the call on the page, the media events, play() resolving and the first audio.',
+      'sent ("partial": the run, which ends at the first audio, ended before it was complete: the player started',
+      'on part of the segment); then, in ms after the call on the page, the media events, play() resolving and the',
+      'first audio. Request times come from the server, page times from the page; their origins differ by a few ms.',
       '',
       table(['cell', 'player', 'first segment', 'requested', 'received', "'loadedmetadata'", "'playing'", 'play() resolved', 'first audio', 'measured'], detail),
     ].join('\n');

@@ -4,7 +4,7 @@
  * `decide` walks the reference's flow, in order:
  *   1. manual mode                                  → 'manual' (the pinned variant)
  *   2. first decision                               → 'initial' (startVariant, else from the
- *                                                     estimate, else the lowest variant)
+ *                                                     estimate, else from startEstimateBps)
  *   3. less than minSwitchIntervalSec since a switch → 'min-interval', except an urgent down-switch
  *   4. no estimate                                  → 'no-estimate' (keep current)
  *   5. candidate = highest variant with bandwidth ≤ estimate / safetyFactor (else the lowest)
@@ -154,7 +154,7 @@ export class AbrController {
     const estimate = this.estimator.estimateBps();
     if (current === undefined) {
       if (o.startVariant !== 'auto' && this.hasIndex(o.startVariant)) return this.commit(o.startVariant, 'initial', now);
-      const first = estimate === undefined ? this.lowest() : this.select(estimate);
+      const first = this.select(estimate ?? o.startEstimateBps);
       return this.commit(first.index, 'initial', now);
     }
 

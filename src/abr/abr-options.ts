@@ -54,6 +54,13 @@ export const ABR_DEFAULTS = {
    * first throughput sample soonest.
    */
   startVariant: 'auto' as 'auto' | number,
+  /**
+   * Defaults to 500 000 bit/s (hls.js's default estimate) for the first decision when nothing has
+   * been measured. The reference starts on the lowest variant; in a browser that means the 30 s
+   * look-ahead fills with the lowest quality before the first measured up-switch is heard. Kithara
+   * plays a segment as it arrives, so a higher start costs little time to first audio.
+   */
+  startEstimateBps: 500_000,
 } as const;
 
 /** {@link AbrOptions} with every field filled in. */
@@ -70,6 +77,7 @@ export function resolveAbrOptions(options: AbrOptions = {}): ResolvedAbrOptions 
     urgentDownSwitchBufferSec: num('urgentDownSwitchBufferSec', options.urgentDownSwitchBufferSec, ABR_DEFAULTS.urgentDownSwitchBufferSec, 0, 3600),
     minSwitchIntervalSec: num('minSwitchIntervalSec', options.minSwitchIntervalSec, ABR_DEFAULTS.minSwitchIntervalSec, 0, 3600),
     startVariant: choice('startVariant', options.startVariant, ABR_DEFAULTS.startVariant),
+    startEstimateBps: num('startEstimateBps', options.startEstimateBps, ABR_DEFAULTS.startEstimateBps, 0, 1e12),
   };
 }
 

@@ -53,6 +53,8 @@ export class Session {
 
   /** Opens `request.src` and, for players, starts filling the output. */
   static async open(request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader?: KeyLoader): Promise<Session> {
+    // A playlist URL: load the HLS code while the playlist itself downloads (one round trip less).
+    if (namesPlaylist(request.src)) void loadHls().catch(() => undefined);
     let lastProgress = -Infinity;
     const onProgress = (loaded: number, total: number, ranges: [number, number][], final: boolean): void => {
       const now = realClock.now();
@@ -242,6 +244,19 @@ export class Session {
 }
 
 /** `true` when the bytes start an HLS playlist. */
+/** The HLS chunk, loaded once per worker (see `Session.open`: a `.m3u8` URL starts it early). */
+let hlsModule: Promise<typeof import('./hls/hls-demuxer.js')> | undefined;
+function loadHls(): Promise<typeof import('./hls/hls-demuxer.js')> {
+  hlsModule ??= import('./hls/hls-demuxer.js');
+  hlsModule.catch(() => (hlsModule = undefined));
+  return hlsModule;
+}
+
+/** Whether a URL names a playlist by its extension (only a hint: content decides). */
+function namesPlaylist(src: unknown): boolean {
+  return typeof src === 'string' && /\.m3u8?(?:[?#]|$)/i.test(src);
+}
+
 function looksLikePlaylist(head: Uint8Array): boolean {
   return new TextDecoder().decode(head.subarray(0, 16)).replace(/^\uFEFF/, '').startsWith('#EXTM3U');
 }
@@ -253,7 +268,7 @@ async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: 
     const length = source.byteSource.length;
     const bytes = await source.byteSource.read(0, length ?? 4 * 1024 * 1024);
     // HLS (playlists, mux.js, AES, ABR) loads only when a page plays HLS.
-    const { HlsDemuxer } = await import('./hls/hls-demuxer.js');
+    const { HlsDemuxer } = await loadHls();
     return HlsDemuxer.open(source.url, new TextDecoder().decode(bytes), {
       net: source.net,
       ...(source.hlsCache !== undefined && { cache: source.hlsCache }),

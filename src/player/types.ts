@@ -69,10 +69,16 @@ export interface AbrOptions {
   /** Minimum seconds between two switches. Defaults to 4 (about one segment). */
   minSwitchIntervalSec?: number;
   /**
-   * Initial variant index, or 'auto': the best fit for an existing estimate, else the lowest
-   * variant (it starts fastest and yields the first throughput sample soonest). Defaults to 'auto'.
+   * Initial variant index, or 'auto': the best fit for the throughput estimate (a measured one,
+   * else `startEstimateBps`). Defaults to 'auto'.
    */
   startVariant?: 'auto' | number;
+  /**
+   * The throughput (bit/s) assumed for the first decision before anything was measured. Defaults to
+   * 500000 (hls.js's default estimate): a typical ladder then starts near 320–400 kbit/s, which
+   * Kithara can afford because it plays a segment as it arrives. 0 starts on the lowest variant.
+   */
+  startEstimateBps?: number;
 }
 
 /** Options of `new Player(options)`. */

@@ -48,11 +48,18 @@ function setup(options = {}, start?: number) {
 const expectDecision = (d: AbrDecision, target: number, reason: string, changed: boolean): void =>
   assert.deepEqual(d, { target, reason, changed });
 
-test('the first decision without an estimate picks the lowest-bandwidth variant', () => {
+test('the first decision without an estimate fits startEstimateBps (500 kbit/s by default)', () => {
   const { abr } = setup();
   assert.equal(abr.current, undefined);
+  expectDecision(abr.decide(0), 0, 'initial', true); // budget 400k: 256k fits, 512k does not
+  assert.equal(abr.current, 0);
+});
+
+test('startEstimateBps 0 starts on the lowest-bandwidth variant', () => {
+  const { abr } = setup({ startEstimateBps: 0 });
   expectDecision(abr.decide(0), LOWEST, 'initial', true);
-  assert.equal(abr.current, LOWEST);
+  const high = setup({ startEstimateBps: 2_000_000 }).abr;
+  expectDecision(high.decide(0), 2, 'initial', true);
 });
 
 test('the first decision uses startVariant when given', () => {
@@ -103,7 +110,7 @@ test('bad modes and options are refused with clear errors', () => {
 });
 
 test('no switch happens within the minimum interval after a switch', () => {
-  const { abr, estimator, clock } = setup();
+  const { abr, estimator, clock } = setup({ startEstimateBps: 0 });
   expectDecision(abr.decide(0), LOWEST, 'initial', true);
   estimator.value = 10_000_000;
   clock.advance(ABR_DEFAULTS.minSwitchIntervalSec * SEC - 1);
@@ -202,7 +209,7 @@ test('replacing the variants without the current one restarts with an initial de
 
 test('cache hits do not raise the estimate, so they never cause an up-switch', () => {
   const clock = new FakeClock();
-  const abr = new AbrController(VARIANTS, {}, { clock });
+  const abr = new AbrController(VARIANTS, { startEstimateBps: 0 }, { clock });
   expectDecision(abr.decide(0), LOWEST, 'initial', true);
   for (let i = 0; i < 50; i++) {
     clock.advance(2 * SEC);
@@ -224,7 +231,7 @@ function simulate(phases: { bps: number; sec: number }[]) {
   const segSec = 2;
   const targetSec = 12;
   const clock = new FakeClock();
-  const abr = new AbrController(VARIANTS, {}, { clock });
+  const abr = new AbrController(VARIANTS, { startEstimateBps: 0 }, { clock });
   const log: { at: number; phase: number; d: AbrDecision }[] = [];
   let buffer = 0;
   phases.forEach(({ bps, sec }, phase) => {

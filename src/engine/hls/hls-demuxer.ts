@@ -37,6 +37,11 @@ import type { KeyLoader, VariantInfo } from '../../player/types.js';
 export const HLS_DEFAULTS = {
   /** Seconds of media fetched ahead of the reader. Defaults to 30. */
   lookAheadSec: 30,
+  /**
+   * An up-switch with more than this many seconds queued re-fetches the queued segments the
+   * reader has not started from the better variant. Defaults to 8 (two typical segments).
+   */
+  upCatchUpSec: 8,
 };
 
 /** AAC priming assumed when an HLS segment format does not signal it (one AAC frame). */
@@ -97,6 +102,8 @@ export class HlsDemuxer implements Demuxer {
   private switchPending = false;
   /** The loop crossed a discontinuity: the next queued packet carries a fence and a cut. */
   private cutPending = false;
+  /** The reason of a switch decided before a restart, reported when the restarted loop makes it. */
+  private carriedReason: string | undefined;
   /** The segment the reader is in (of the last packet it took). */
   private readerSegment = 0;
   private nextSegment = 0;
@@ -289,7 +296,17 @@ export class HlsDemuxer implements Demuxer {
         if (this.track !== undefined && this.ladder.length > 1 && !this.switchPending) {
           const decision = this.abr.decide(this.queuedSec);
           if (decision.target !== this.variant) {
-            await this.switchVariant(decision.target, decision.reason, signal);
+            // Switching up with much queued: fetch again what the reader has not reached, from the
+            // better variant, so the improvement is heard within a segment and not after the whole
+            // look-ahead (the estimate cleared the up-hysteresis, so the bandwidth is there).
+            if (decision.reason === 'up' && this.queuedSec > HLS_DEFAULTS.upCatchUpSec && this.readerSegment + 1 < this.nextSegment) {
+              this.carriedReason = decision.reason;
+              this.restartFrom(this.readerSegment + 1);
+              return;
+            }
+            const reason = this.carriedReason ?? decision.reason;
+            this.carriedReason = undefined;
+            await this.switchVariant(decision.target, reason, signal);
             continue;
           }
         }
