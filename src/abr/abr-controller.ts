@@ -11,7 +11,10 @@
  *   6. candidate above current: buffer < minBufferForUpSwitchSec → 'buffer-too-low';
  *      estimate < candidate × upHysteresis → 'optimal'; else → 'up'
  *   7. candidate below current: buffer ≤ urgentDownSwitchBufferSec → 'urgent-down';
- *      estimate ≤ current × downHysteresis → 'down'; else → 'optimal'
+ *      estimate ≤ current × downHysteresis → 'down', unless `segmentSec` is set and the buffer
+ *      covers the next segment's download at the current variant with a segment and the urgent
+ *      threshold to spare → 'buffer-covers' (a browser addition: a dip the buffer rides out keeps
+ *      the quality, as hls.js does); else → 'optimal'
  *   8. same bandwidth → 'optimal'
  *
  * A decision that changes the variant is committed: it becomes `current` and restarts the interval.
@@ -39,6 +42,7 @@ export type AbrReason =
   | 'min-interval'
   | 'no-estimate'
   | 'buffer-too-low'
+  | 'buffer-covers'
   | 'optimal';
 
 /** The result of {@link AbrController.decide}. */
@@ -176,10 +180,23 @@ export class AbrController {
     }
     if (candidate.bandwidth < current.bandwidth) {
       if (buffer <= o.urgentDownSwitchBufferSec) return this.commit(candidate.index, 'urgent-down', now);
-      if (estimate <= current.bandwidth * o.downHysteresis) return this.commit(candidate.index, 'down', now);
+      if (estimate <= current.bandwidth * o.downHysteresis) {
+        // A dip the buffer rides out: the next segment at the current variant arrives with more
+        // than the urgent threshold plus a segment still buffered, so quality need not drop yet.
+        const seg = this.segmentSec;
+        if (seg > 0 && buffer - (seg * current.bandwidth) / estimate > o.urgentDownSwitchBufferSec + seg) return this.keep('buffer-covers');
+        return this.commit(candidate.index, 'down', now);
+      }
     }
     return this.keep('optimal');
   }
+
+  /**
+   * Typical segment duration in seconds (HLS target duration). When set, a non-urgent down-switch
+   * waits while the buffer covers fetching the next segment at the current variant with a segment
+   * and the urgent threshold to spare. 0 (the default) disables that check.
+   */
+  segmentSec = 0;
 
   /** Highest-bandwidth variant within `estimate / safetyFactor`, else the lowest. */
   private select(estimate: number): AbrVariant {

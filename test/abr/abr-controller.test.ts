@@ -294,3 +294,21 @@ test('a 4 Mbit/s → 150 kbit/s → 2 Mbit/s trace gives a sensible sequence of 
     if (switches[i]!.d.reason !== 'urgent-down') assert.ok(gap >= ABR_DEFAULTS.minSwitchIntervalSec * SEC, `gap ${gap}`);
   }
 });
+
+test('with segmentSec set, a dip the buffer rides out keeps the variant; a buffer that would run low switches down', () => {
+  const { abr, estimator, clock } = setup({}, 2); // on 1024k
+  abr.segmentSec = 4;
+  clock.advance(60 * SEC);
+  estimator.value = 600_000; // below 0.8 × 1024k: a plain down-switch without the buffer check
+  // Next segment at 1024k takes 4 × 1024 / 600 = 6.8 s; 25 s buffered leaves 18.2 s > 3 + 4.
+  expectDecision(abr.decide(25), 2, 'buffer-covers', false);
+  // 12 s buffered leaves 5.2 s, under 7: switch down now, before it becomes urgent.
+  expectDecision(abr.decide(12), 0, 'down', true);
+});
+
+test('without segmentSec the buffer does not hold back a down-switch', () => {
+  const { abr, estimator, clock } = setup({}, 2);
+  clock.advance(60 * SEC);
+  estimator.value = 600_000;
+  expectDecision(abr.decide(25), 0, 'down', true);
+});

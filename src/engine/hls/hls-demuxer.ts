@@ -152,6 +152,7 @@ export class HlsDemuxer implements Demuxer {
     deps.events.onVariants(ladder.map((v) => ({ index: v.index, bandwidth: v.bandwidth, codecs: v.codecs ?? '', name: v.name })));
     d.variant = d.abr.decide(0).target;
     d.playlist = await d.mediaPlaylist(d.variant);
+    d.abr.segmentSec = d.playlist.targetDuration ?? 0;
     if (!d.playlist.endList) throw new KitharaError('unsupported', 'Live HLS playlists are not supported (no EXT-X-ENDLIST): only VOD.', { url });
     if (d.playlist.segments.length === 0) throw new KitharaError('parse', 'The media playlist has no segments.', { url: d.playlist.url });
     d.start(0);
