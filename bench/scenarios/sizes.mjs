@@ -10,7 +10,8 @@ function roleOf(name) {
   if (name === 'kithara.mjs') return 'main thread (ESM)';
   if (name === 'kithara.iife.js') return 'main thread (IIFE build, alternative)';
   if (name === 'kithara.worklet.js') return 'audio worklet';
-  if (name === 'kithara.worker.js') return 'engine worker';
+  if (name === 'kithara.worker.js') return 'engine worker (entry)';
+  if (/^chunks\/engine-core-/.test(name)) return 'engine worker (its core, loaded with the entry)';
   if (name.startsWith('chunks/')) return 'lazy chunk (loaded on demand)';
   return 'other';
 }
@@ -35,9 +36,9 @@ export default {
     });
   },
   markdown(files) {
-    const rows = files.map((f) => [`dist/${f.name}`, f.role, kib(f.raw), kib(f.gzip)]);
+    const rows = files.map((f) => [`dist/${f.name}`, roleOf(f.name), kib(f.raw), kib(f.gzip)]);
     const sum = (list) => list.reduce((a, f) => ({ raw: a.raw + f.raw, gzip: a.gzip + f.gzip }), { raw: 0, gzip: 0 });
-    const core = sum(files.filter((f) => ['kithara.mjs', 'kithara.worker.js', 'kithara.worklet.js'].includes(f.name)));
+    const core = sum(files.filter((f) => ['kithara.mjs', 'kithara.worker.js', 'kithara.worklet.js'].includes(f.name) || /^chunks\/engine-core-/.test(f.name)));
     const all = sum(files.filter((f) => f.name !== 'kithara.iife.js'));
     rows.push(['**progressive playback** (ESM + worker + worklet)', '', kib(core.raw), `**${kib(core.gzip)}**`]);
     rows.push(['**everything** (also the lazy chunks)', '', kib(all.raw), `**${kib(all.gzip)}**`]);

@@ -26,18 +26,33 @@ const PATHS = [
   { id: 'decodeAudioData', label: 'decodeAudioData (OfflineAudioContext 44.1 kHz)', fn: 'decodeAudioDataThroughput', arg: { sampleRate: FILE_RATE } },
 ];
 
+/** Relative .js imports (static or dynamic) of a built file, resolved to paths. */
+function importsOf(file, kind) {
+  const code = readFileSync(file, 'utf8');
+  const re = kind === 'static' ? /\b(?:from\s*|import\s*)["'](\.{1,2}\/[^"']+\.js)["']/g : /\bimport\s*\(\s*["'](\.{1,2}\/[^"']+\.js)["']\s*\)/g;
+  return [...code.matchAll(re)].map((m) => normalize(join(dirname(file), m[1])));
+}
+
 /**
  * The lazily loaded decoder files in a dist folder: the chunk of src/decode/wasm/provider.ts
- * (imported dynamically by the worker entry) and every chunk or .wasm file reachable from it,
- * without the worker entry itself. Same rule as test/package/package.test.ts.
+ * (imported dynamically by the worker's core) and every chunk or .wasm file reachable from it,
+ * without the worker's core (the entry and its static imports). Same rule as
+ * test/package/package.test.ts.
  */
 export function wasmSuiteFiles(distDir) {
-  const entry = join(distDir, 'kithara.worker.js');
-  const queue = [...readFileSync(entry, 'utf8').matchAll(/import\(\s*["'](\.\/chunks\/provider-[^"']+\.js)["']\s*\)/g)].map((m) => join(distDir, m[1]));
+  const core = new Set();
+  const pending = [normalize(join(distDir, 'kithara.worker.js'))];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (core.has(file)) continue;
+    core.add(file);
+    pending.push(...importsOf(file, 'static'));
+  }
+  const queue = [...core].flatMap((f) => importsOf(f, 'dynamic')).filter((f) => /chunks[\\/]provider-[^\\/]+\.js$/.test(f));
   const seen = new Set();
   while (queue.length > 0) {
     const file = normalize(queue.pop());
-    if (seen.has(file) || file === normalize(entry)) continue;
+    if (seen.has(file) || core.has(file)) continue;
     seen.add(file);
     if (!file.endsWith('.js')) continue;
     const code = readFileSync(file, 'utf8');
