@@ -8,8 +8,8 @@ import { alignTo, checkContinuity } from '../test/lib/analyze.mjs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
 
-type Shim = 'no-audiodecoder' | 'reject-aac' | 'configure-throws';
-const SHIMS: Shim[] = ['no-audiodecoder', 'reject-aac', 'configure-throws'];
+type Shim = 'no-audiodecoder' | 'reject-aac' | 'configure-throws' | 'decode-fails';
+const SHIMS: Shim[] = ['no-audiodecoder', 'reject-aac', 'configure-throws', 'decode-fails'];
 const shimWorker = (shim: Shim): string => `/e2e/pages/wasm-shim-worker.js?shim=${shim}`;
 
 /** Start at t=0, continuous, with a codec-appropriate SNR floor. */
@@ -134,7 +134,7 @@ test.describe('fallback: no-audiodecoder, every codec', () => {
   });
 });
 
-for (const shim of ['reject-aac', 'configure-throws'] as const) {
+for (const shim of ['reject-aac', 'configure-throws', 'decode-fails'] as const) {
   test(`fallback: ${shim} falls back per track: MP3 still decodes on WebCodecs`, async ({ page }) => {
     await openHarness(page);
     const out = await readResource(page, '/fixtures/media/chirp-cbr.mp3', { sampleRate: 44100, workerUrl: shimWorker(shim) });

@@ -4,6 +4,7 @@
 //   no-audiodecoder   no AudioDecoder, EncodedAudioChunk or AudioData (Safari < 26, Firefox on Android)
 //   reject-aac        AudioDecoder.isConfigSupported says no to every mp4a.* config (Chromium without AAC)
 //   configure-throws  AudioDecoder#configure throws NotSupportedError for mp4a.* configs
+//   decode-fails      mp4a.* configures, then the decoder fails asynchronously on the first packet
 // Every interception is counted in `self.__kitharaShim` (read by nothing but a debugger).
 
 const mode = new URL(self.location.href).searchParams.get('shim');
@@ -28,6 +29,21 @@ if (mode === 'no-audiodecoder') {
     if (!isAac(config)) return original.call(this, config);
     counts.configureThrown += 1;
     throw new DOMException(`wasm-shim: configure refuses ${config.codec}`, 'NotSupportedError');
+  };
+} else if (mode === 'decode-fails') {
+  // Configures, then fails asynchronously on the first AAC packet (through the error callback),
+  // like a platform that announces a profile it cannot decode.
+  const configured = new WeakMap();
+  const configure = self.AudioDecoder.prototype.configure;
+  self.AudioDecoder.prototype.configure = function (config) {
+    configured.set(this, isAac(config));
+    return configure.call(this, config);
+  };
+  const decode = self.AudioDecoder.prototype.decode;
+  self.AudioDecoder.prototype.decode = function (chunk) {
+    if (!configured.get(this)) return decode.call(this, chunk);
+    counts.decodeBroken = (counts.decodeBroken ?? 0) + 1;
+    return decode.call(this, new EncodedAudioChunk({ type: 'key', timestamp: chunk.timestamp, data: new Uint8Array([0xff, 0xff, 0xff, 0xff]) }));
   };
 } else {
   throw new Error(`wasm-shim: unknown shim '${mode}'`);

@@ -88,6 +88,10 @@ export class AudioPipeline {
   private seam: Seam | undefined;
   /** Output time (s) of the next frame the current converter emits, while a seam is active. */
   private seamTime: number | undefined;
+  /** The current decoder has produced output (a failure then is not a platform refusal). */
+  private decodedOutput = false;
+  /** The WASM fallback was taken once already (it is not taken twice). */
+  private fellBack = false;
   /** Frames held back from readers while a switch may still come (the crossfade's material). */
   private readonly holdBack: number;
 
@@ -200,7 +204,7 @@ export class AudioPipeline {
     if (this.options.feedAhead === true) await this.feed();
     this.collect(this.decoder.takeOutput());
     if (this.queue.frames > this.reserve) return;
-    if (this.decoder.error !== undefined) throw this.decoder.error;
+    if (this.decoder.error !== undefined) return this.failOrFallBack();
     if (!this.demuxDone) {
       if (this.decoder.queueSize > 0) {
         // Let the decoder catch up (resolves at once while it is below its high-water mark).
@@ -218,7 +222,7 @@ export class AudioPipeline {
     if (!this.flushed) {
       this.flushed = true;
       await decoder.flush();
-      if (decoder.error !== undefined) throw decoder.error;
+      if (decoder.error !== undefined) return this.failOrFallBack();
       this.collect(decoder.takeOutput());
       return;
     }
@@ -238,6 +242,31 @@ export class AudioPipeline {
       if (packet === null) return;
       this.decode(packet);
     }
+  }
+
+  /**
+   * A decoder failed. A platform decoder that fails before its first output (a profile the
+   * platform announced but cannot decode, a configure that fails asynchronously) is replaced by
+   * the WASM decoder when the choice is 'auto', and decoding restarts where it began; any other
+   * failure is final.
+   */
+  private async failOrFallBack(): Promise<void> {
+    const failed = this.decoder;
+    const error = failed.error as KitharaError;
+    if (failed.kind !== 'webcodecs' || this.options.decoder !== 'auto' || this.decodedOutput || this.fellBack) throw error;
+    this.fellBack = true;
+    failed.close();
+    try {
+      this.decoder = await this.factory.create(this.current, 'wasm', { queueDepth: this.options.decodeQueue, batch: this.options.decodeBatch });
+    } catch {
+      throw error;
+    }
+    // Nothing of the failed decoder reached the queue; what is there (an old variant's tail) stays.
+    this.converter = undefined;
+    this.demuxDone = false;
+    this.flushed = false;
+    await this.demuxer.seek(Math.max(0, this.startFrame - this.current.prerollFrames));
+    this.options.onFormatChange?.();
   }
 
   /** The next packet to decode, or null at the end (then `demuxDone` is set). Handles format fences. */
@@ -275,6 +304,7 @@ export class AudioPipeline {
     this.converter = undefined;
     old.close();
     this.decoder = await this.factory.create(track, this.options.decoder, { queueDepth: this.options.decodeQueue, batch: this.options.decodeBatch });
+    this.decodedOutput = false;
     this.current = track;
     this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
     if (this.fresh) {
@@ -312,6 +342,7 @@ export class AudioPipeline {
 
   /** Trims decoded chunks to [startFrame, endFrame) and converts them to the output format. */
   private collect(chunks: DecodedChunk[]): void {
+    if (chunks.length > 0) this.decodedOutput = true;
     const trackRate = this.track.sampleRate;
     for (const chunk of chunks) {
       const scale = chunk.sampleRate / trackRate;

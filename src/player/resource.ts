@@ -19,7 +19,7 @@ export class Resource extends EventTarget {
   /** Output channel count. */
   readonly channels: number;
   /** What is being decoded. */
-  readonly format: FormatInfo;
+  private formatValue: FormatInfo;
   private durationValue: number;
   private positionValue = 0;
   private pending: Promise<ReadResult | null> | undefined;
@@ -37,7 +37,7 @@ export class Resource extends EventTarget {
     super();
     this.sampleRate = info.outRate;
     this.channels = info.outChannels;
-    this.format = info.format;
+    this.formatValue = info.format;
     this.durationValue = info.duration;
   }
 
@@ -84,6 +84,11 @@ export class Resource extends EventTarget {
   }
 
   /** Duration in seconds, NaN when unknown. */
+  /** What is being decoded now (updated on `formatchange`: an HLS variant switch, a decoder fallback). */
+  get format(): FormatInfo {
+    return this.formatValue;
+  }
+
   get duration(): number {
     return this.durationValue;
   }
@@ -181,6 +186,7 @@ export class Resource extends EventTarget {
         this.dispatchEvent(new Event('progress'));
         break;
       case 'formatchange':
+        this.formatValue = e.format;
         this.dispatchEvent(new CustomEvent('formatchange', { detail: e.format }));
         break;
       case 'variants':
