@@ -10,7 +10,8 @@
 import { KitharaError } from '../../../platform/errors.js';
 import type { EncodedPacket, TrackInfo } from '../../../demux/types.js';
 import { parseAudioSpecificConfig } from '../../../demux/mp4/aac-config.js';
-import type { DecodedChunk, Decoder } from '../../types.js';
+import type { Decoder } from '../../types.js';
+import { SyncWasmDecoder, compiledOnce } from '../sync-wasm-decoder.js';
 import { AAC_WASM_BASE64 } from './aac-wasm.generated.js';
 
 /** Sampling frequencies by index (ISO/IEC 14496-3 Table 1.18). */
@@ -98,21 +99,8 @@ export function aacWasmSupports(track: TrackInfo): boolean {
   return aacCoreConfig(track) !== null;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-
 /** Compiles the WASM module once per realm. */
-function aacWasmModule(): Promise<WebAssembly.Module> {
-  if (compiled === undefined) {
-    const text = atob(AAC_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = WebAssembly.compile(bytes);
-    compiled.catch(() => {
-      compiled = undefined;
-    });
-  }
-  return compiled;
-}
+const aacWasmModule = compiledOnce(AAC_WASM_BASE64);
 
 const IMPORTS: WebAssembly.Imports = {
   env: {
@@ -136,14 +124,8 @@ export async function createAacWasmDecoder(track: TrackInfo): Promise<Decoder> {
  * A synchronous WASM AAC-LC decoder: `decode()` decodes the packet at once, so `queueSize` is
  * always 0 and `ready()`/`flush()` resolve immediately. One WebAssembly instance per decoder.
  */
-export class AacWasmDecoder implements Decoder {
-  readonly kind = 'wasm' as const;
-  readonly name = 'WASM AAC-LC (Kithara)';
-  readonly queueSize = 0;
-  private failure: KitharaError | undefined;
-  private closed = false;
-  private output: DecodedChunk[] = [];
-  private readonly wasm: AacWasmExports;
+export class AacWasmDecoder extends SyncWasmDecoder<AacWasmExports> {
+  override readonly name = 'WASM AAC-LC (Kithara)';
   private readonly frameScale: number;
   private heap: ArrayBuffer | undefined;
   private input: Uint8Array = new Uint8Array(0);
@@ -155,7 +137,7 @@ export class AacWasmDecoder implements Decoder {
     private readonly config: AacCoreConfig,
     instance: WebAssembly.Instance,
   ) {
-    this.wasm = instance.exports as unknown as AacWasmExports;
+    super(instance.exports as unknown as AacWasmExports, 'WASM AAC decoder', WASM_ERRORS);
     const channels = this.wasm.configure(config.samplingIndex, config.channelConfig);
     if (channels !== config.channels) {
       throw new KitharaError('unsupported', `The WASM AAC decoder refused channel configuration ${config.channelConfig}.`);
@@ -163,36 +145,19 @@ export class AacWasmDecoder implements Decoder {
     this.frameScale = config.sampleRate / track.sampleRate;
   }
 
-  /** Set once decoding failed (a `decode` KitharaError); later calls do nothing. */
-  get error(): KitharaError | undefined {
-    return this.failure;
-  }
-
   /** Decodes one access unit (a raw_data_block, no ADTS header). */
-  decode(packet: EncodedPacket): void {
-    if (this.closed || this.failure !== undefined) return;
-    const w = this.wasm;
-    let result: number;
-    try {
+  protected override decodePacket(packet: EncodedPacket): void {
+    const result = this.run(packet, () => {
       this.views();
-      if (packet.data.byteLength > this.input.length) {
-        result = -6;
-      } else {
-        this.input.set(packet.data);
-        result = w.decodeFrame(packet.data.byteLength);
-      }
-    } catch (e) {
-      this.fail(packet, `the WebAssembly decoder trapped (${e instanceof Error ? e.message : String(e)})`, e);
-      return;
-    }
-    if (result < 0) {
-      this.fail(packet, `${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${w.errorDetail()})`);
-      return;
-    }
+      if (packet.data.byteLength > this.input.length) return -6;
+      this.input.set(packet.data);
+      return this.wasm.decodeFrame(packet.data.byteLength);
+    });
+    if (result === undefined) return;
     this.views();
     const planes: Float32Array[] = [];
     for (let c = 0; c < result; c++) planes.push((this.planes[c] as Float32Array).slice());
-    this.output.push({
+    this.emit({
       frame: this.frameScale === 1 ? packet.frame : Math.round(packet.frame * this.frameScale),
       frames: FRAME_SAMPLES,
       sampleRate: this.config.sampleRate,
@@ -200,41 +165,12 @@ export class AacWasmDecoder implements Decoder {
     });
   }
 
-  ready(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  takeOutput(): DecodedChunk[] {
-    const out = this.output;
-    this.output = [];
-    return out;
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Drops the overlap (the next output starts from silence) and pending output. */
-  reset(): void {
-    if (this.closed || this.failure !== undefined) return;
-    this.output = [];
-    this.wasm.resetState();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.output = [];
-  }
-
   /**
    * The feature counters since creation (frames, window sequences, M/S and intensity bands,
    * TNS filters, pulse data, …): proof of which coding tools a stream used.
    */
   stats(): Record<AacStatName, number> {
-    const view = new Int32Array(this.wasm.memory.buffer, this.wasm.statsPtr(), AAC_STAT_NAMES.length);
-    const out = {} as Record<AacStatName, number>;
-    AAC_STAT_NAMES.forEach((name, i) => (out[name] = view[i] as number));
-    return out;
+    return this.counters(AAC_STAT_NAMES);
   }
 
   /** (Re)creates the memory views when the WASM memory buffer is new. */
@@ -246,9 +182,5 @@ export class AacWasmDecoder implements Decoder {
     const out = this.wasm.outputPtr();
     this.planes = [];
     for (let c = 0; c < this.config.channels; c++) this.planes.push(new Float32Array(buffer, out + c * FRAME_SAMPLES * 4, FRAME_SAMPLES));
-  }
-
-  private fail(packet: EncodedPacket, reason: string, cause?: unknown): void {
-    this.failure = new KitharaError('decode', `WASM AAC decoder: ${reason} in the packet at frame ${packet.frame}.`, { cause });
   }
 }

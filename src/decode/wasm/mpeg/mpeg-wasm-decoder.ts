@@ -11,7 +11,8 @@
  */
 import { KitharaError } from '../../../platform/errors.js';
 import type { EncodedPacket, TrackInfo } from '../../../demux/types.js';
-import type { DecodedChunk, Decoder } from '../../types.js';
+import type { Decoder } from '../../types.js';
+import { SyncWasmDecoder, compiledOnce } from '../sync-wasm-decoder.js';
 import { MPEG_WASM_BASE64 } from './mpeg-wasm.generated.js';
 
 /** Samples per channel the output buffer holds for one frame. */
@@ -59,21 +60,8 @@ export function mpegWasmSupports(track: TrackInfo): boolean {
   return (track.codec === 'mp3' || track.codec === 'mp2' || track.codec === 'mp1') && track.channels >= 1 && track.channels <= 2;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-
 /** Compiles the WASM module once per realm. */
-function mpegWasmModule(): Promise<WebAssembly.Module> {
-  if (compiled === undefined) {
-    const text = atob(MPEG_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = WebAssembly.compile(bytes);
-    compiled.catch(() => {
-      compiled = undefined;
-    });
-  }
-  return compiled;
-}
+const mpegWasmModule = compiledOnce(MPEG_WASM_BASE64);
 
 const IMPORTS: WebAssembly.Imports = {
   env: {
@@ -98,14 +86,8 @@ export async function createMpegWasmDecoder(track: TrackInfo): Promise<Decoder> 
  * Output has the track's channel count: a mono frame in a stereo track is duplicated, a stereo
  * frame in a mono track is averaged.
  */
-export class MpegWasmDecoder implements Decoder {
-  readonly kind = 'wasm' as const;
-  readonly name = 'WASM MPEG audio (Kithara)';
-  readonly queueSize = 0;
-  private failure: KitharaError | undefined;
-  private closed = false;
-  private output: DecodedChunk[] = [];
-  private readonly wasm: MpegWasmExports;
+export class MpegWasmDecoder extends SyncWasmDecoder<MpegWasmExports> {
+  override readonly name = 'WASM MPEG audio (Kithara)';
   private readonly channels: number;
   private heap: ArrayBuffer | undefined;
   private input: Uint8Array = new Uint8Array(0);
@@ -113,68 +95,26 @@ export class MpegWasmDecoder implements Decoder {
 
   /** Use {@link createMpegWasmDecoder}; this takes an instance of the compiled module. */
   constructor(track: TrackInfo, instance: WebAssembly.Instance) {
-    this.wasm = instance.exports as unknown as MpegWasmExports;
+    super(instance.exports as unknown as MpegWasmExports, 'WASM MPEG audio decoder', WASM_ERRORS);
     this.channels = track.channels;
   }
 
-  /** Set once decoding failed (a `decode` KitharaError); later calls do nothing. */
-  get error(): KitharaError | undefined {
-    return this.failure;
-  }
-
   /** Decodes one MPEG audio frame (header included). */
-  decode(packet: EncodedPacket): void {
-    if (this.closed || this.failure !== undefined) return;
+  protected override decodePacket(packet: EncodedPacket): void {
     const w = this.wasm;
-    let result: number;
-    try {
+    const result = this.run(packet, () => {
       this.views();
-      if (packet.data.byteLength > this.input.length) {
-        result = -4;
-      } else {
-        this.input.set(packet.data);
-        result = w.decodeFrame(packet.data.byteLength);
-      }
-    } catch (e) {
-      this.fail(packet, `the WebAssembly decoder trapped (${e instanceof Error ? e.message : String(e)})`, e);
-      return;
-    }
-    if (result < 0) {
-      this.fail(packet, `${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${w.errorDetail()})`);
-      return;
-    }
+      if (packet.data.byteLength > this.input.length) return -4;
+      this.input.set(packet.data);
+      return w.decodeFrame(packet.data.byteLength);
+    });
+    if (result === undefined) return;
     if (result !== packet.frames) {
       this.fail(packet, `the frame decoded to ${result} samples instead of the ${packet.frames} the container announced`);
       return;
     }
     this.views();
-    this.output.push({ frame: packet.frame, frames: result, sampleRate: w.frameRate(), planes: this.planes(result, w.frameChannels()) });
-  }
-
-  ready(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  takeOutput(): DecodedChunk[] {
-    const out = this.output;
-    this.output = [];
-    return out;
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Drops the bit reservoir, the overlap and the filterbank history, and pending output. */
-  reset(): void {
-    if (this.closed || this.failure !== undefined) return;
-    this.output = [];
-    this.wasm.resetState();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.output = [];
+    this.emit({ frame: packet.frame, frames: result, sampleRate: w.frameRate(), planes: this.planes(result, w.frameChannels()) });
   }
 
   /**
@@ -182,10 +122,7 @@ export class MpegWasmDecoder implements Decoder {
    * intensity granules, reservoir misses, …): proof of which coding tools a stream used.
    */
   stats(): Record<MpegStatName, number> {
-    const view = new Int32Array(this.wasm.memory.buffer, this.wasm.statsPtr(), MPEG_STAT_NAMES.length);
-    const out = {} as Record<MpegStatName, number>;
-    MPEG_STAT_NAMES.forEach((name, i) => (out[name] = view[i] as number));
-    return out;
+    return this.counters(MPEG_STAT_NAMES);
   }
 
   /** Copies the decoded planes, mapped to the track's channel count. */
@@ -206,9 +143,5 @@ export class MpegWasmDecoder implements Decoder {
     this.heap = buffer;
     this.input = new Uint8Array(buffer, this.wasm.inputPtr(), this.wasm.maxInput());
     this.pcm = new Float32Array(buffer, this.wasm.outputPtr(), 2 * MAX_FRAME_SAMPLES);
-  }
-
-  private fail(packet: EncodedPacket, reason: string, cause?: unknown): void {
-    this.failure = new KitharaError('decode', `WASM MPEG audio decoder: ${reason} in the packet at frame ${packet.frame}.`, { cause });
   }
 }

@@ -11,7 +11,8 @@
  */
 import { KitharaError } from '../../../platform/errors.js';
 import type { EncodedPacket, TrackInfo } from '../../../demux/types.js';
-import type { DecodedChunk, Decoder } from '../../types.js';
+import type { Decoder } from '../../types.js';
+import { SyncWasmDecoder, compiledOnce } from '../sync-wasm-decoder.js';
 import { VORBIS_WASM_BASE64 } from './vorbis-wasm.generated.js';
 
 /** The three Vorbis header packets. */
@@ -111,21 +112,8 @@ export function vorbisWasmSupports(track: TrackInfo): boolean {
   return track.codec === 'vorbis' && track.description !== undefined;
 }
 
-let compiled: Promise<WebAssembly.Module> | undefined;
-
 /** Compiles the WASM module once per realm. */
-function vorbisWasmModule(): Promise<WebAssembly.Module> {
-  if (compiled === undefined) {
-    const text = atob(VORBIS_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = WebAssembly.compile(bytes);
-    compiled.catch(() => {
-      compiled = undefined;
-    });
-  }
-  return compiled;
-}
+const vorbisWasmModule = compiledOnce(VORBIS_WASM_BASE64);
 
 /** Host functions: the math used while tables are built, and the abort hook. */
 const IMPORTS: WebAssembly.Imports = {
@@ -155,18 +143,12 @@ export async function createVorbisWasmDecoder(track: TrackInfo): Promise<Decoder
  * A synchronous WASM Vorbis decoder: `decode()` decodes the packet at once, so `queueSize` is
  * always 0 and `ready()`/`flush()` resolve immediately. One WebAssembly instance per decoder.
  */
-export class VorbisWasmDecoder implements Decoder {
-  readonly kind = 'wasm' as const;
-  readonly name = 'WASM Vorbis (Kithara)';
-  readonly queueSize = 0;
+export class VorbisWasmDecoder extends SyncWasmDecoder<VorbisWasmExports> {
+  override readonly name = 'WASM Vorbis (Kithara)';
   /** Output channels (the identification header's count; 3..8 channels in WAVE order). */
   readonly channels: number;
   /** Output sampling rate. */
   readonly sampleRate: number;
-  private failure: KitharaError | undefined;
-  private closed = false;
-  private output: DecodedChunk[] = [];
-  private readonly wasm: VorbisWasmExports;
   /** Vorbis channel of each output plane. */
   private readonly order: readonly number[];
 
@@ -176,34 +158,21 @@ export class VorbisWasmDecoder implements Decoder {
     headers: VorbisHeaders,
     instance: WebAssembly.Instance,
   ) {
-    this.wasm = instance.exports as unknown as VorbisWasmExports;
+    super(instance.exports as unknown as VorbisWasmExports, 'WASM Vorbis decoder', WASM_ERRORS);
     this.channels = this.header('identification', headers.identification);
     this.header('setup', headers.setup);
     this.sampleRate = this.wasm.sampleRate();
     this.order = WAVE_ORDER[this.channels] ?? Array.from({ length: this.channels }, (_, c) => c);
   }
 
-  /** Set once decoding failed (a `decode` KitharaError); later calls do nothing. */
-  get error(): KitharaError | undefined {
-    return this.failure;
-  }
-
   /** Decodes one Vorbis audio packet. */
-  decode(packet: EncodedPacket): void {
-    if (this.closed || this.failure !== undefined) return;
+  protected override decodePacket(packet: EncodedPacket): void {
     const w = this.wasm;
-    let result: number;
-    try {
+    const result = this.run(packet, () => {
       this.write(packet.data);
-      result = w.decodePacket(packet.data.byteLength);
-    } catch (e) {
-      this.fail(packet, `the WebAssembly decoder trapped (${e instanceof Error ? e.message : String(e)})`, e);
-      return;
-    }
-    if (result < 0) {
-      this.fail(packet, `${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${w.errorDetail()})`);
-      return;
-    }
+      return w.decodePacket(packet.data.byteLength);
+    });
+    if (result === undefined) return;
     const frames = Math.min(result, packet.frames);
     if (frames <= 0) return;
     const buffer = w.memory.buffer;
@@ -211,41 +180,12 @@ export class VorbisWasmDecoder implements Decoder {
     const stride = w.outputStride() * 4;
     const planes: Float32Array[] = [];
     for (const c of this.order) planes.push(new Float32Array(buffer.slice(out + c * stride, out + c * stride + frames * 4)));
-    this.output.push({ frame: packet.frame, frames, sampleRate: this.sampleRate, planes });
-  }
-
-  ready(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  takeOutput(): DecodedChunk[] {
-    const out = this.output;
-    this.output = [];
-    return out;
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  /** Drops the overlap (the next packet yields nothing) and pending output. */
-  reset(): void {
-    if (this.closed || this.failure !== undefined) return;
-    this.output = [];
-    this.wasm.resetState();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.output = [];
+    this.emit({ frame: packet.frame, frames, sampleRate: this.sampleRate, planes });
   }
 
   /** The feature counters since creation: proof of which coding tools a stream used. */
   stats(): Record<VorbisStatName, number> {
-    const view = new Int32Array(this.wasm.memory.buffer, this.wasm.statsPtr(), VORBIS_STAT_NAMES.length);
-    const out = {} as Record<VorbisStatName, number>;
-    VORBIS_STAT_NAMES.forEach((name, i) => (out[name] = view[i] as number));
-    return out;
+    return this.counters(VORBIS_STAT_NAMES);
   }
 
   /** Copies a packet into the module's input buffer. */
@@ -263,9 +203,5 @@ export class VorbisWasmDecoder implements Decoder {
       throw new KitharaError(code, `The Vorbis ${kind} header of ${this.track.codecString} was refused: ${WASM_ERRORS[-result] ?? `error ${-result}`} (at ${this.wasm.errorDetail()}).`);
     }
     return result;
-  }
-
-  private fail(packet: EncodedPacket, reason: string, cause?: unknown): void {
-    this.failure = new KitharaError('decode', `WASM Vorbis decoder: ${reason} in the packet at frame ${packet.frame}.`, { cause });
   }
 }
