@@ -176,19 +176,16 @@ export function hlsRequests(log, from, hls) {
 
 /** Query that lifts the test server's caps for one request. */
 const UNCAPPED = 'latency=0.001&rate=1e12';
-/** The SDK's code-split chunks, requested without a query (the engine worker imports them). */
-const SDK_CHUNK = /\/dist\/chunks\/[^?#]+\.(?:js|wasm)$/;
 
 /**
  * Runs `fn(page)` like withBenchPage, with bench/pages/hls-bench.js added to the page (served
- * without the caps) and ready. The SDK's code-split chunks (the engine worker loads its HLS code
- * on first use) are also fetched without the caps, as if cached, like the worker and worklet
- * scripts and hls.js itself, so both players' code costs the same: nothing. Returns 100 ms after
+ * without the caps) and ready. The SDK's code-split chunks come uncapped too (withBenchPage routes
+ * them), like the worker and worklet scripts and hls.js itself, so both players' code costs the
+ * same: nothing. Returns 100 ms after
  * the context closed, so the server has logged the end of every response of the run.
  */
 export async function withHlsPage(env, fn) {
   const out = await withBenchPage(env.browser, env.capped.url, async (page, errors) => {
-    await page.context().route(SDK_CHUNK, (route) => route.continue({ url: `${route.request().url()}?${UNCAPPED}` }));
     await page.addScriptTag({ url: `/bench/pages/hls-bench.js?${UNCAPPED}`, type: 'module' });
     await page.waitForFunction(() => window.hlsBenchReady === true, undefined, { timeout: 20000 });
     return fn(page, errors);

@@ -109,11 +109,16 @@ async function ttfa({ who, url, construct = 'before', settleMs = 400, timeoutMs 
  * Seek while playing: play from 0, seek to `target` `afterMs` after the first audio is heard,
  * record `tailMs` more. Returns the recording from just before the seek for analysis in Node.
  */
-async function seekWhilePlaying({ who, url, target = 45, afterMs = 300, tailMs = 3000, settleMs = 400 }) {
+function seekWhilePlaying({ who, ...options }) {
+  return seekWith((ctx, node) => makeSubject(who, ctx, node), options);
+}
+
+/** seekWhilePlaying on any subject: `subjectFor(ctx, node)` makes it (hls-bench.js passes hls.js). */
+async function seekWith(subjectFor, { url, target = 45, afterMs = 300, tailMs = 3000, settleMs = 400 }) {
   const ctx = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
   await ctx.resume();
   const cap = await makeCapture(ctx, 14);
-  const subject = makeSubject(who, ctx, cap.node);
+  const subject = await subjectFor(ctx, cap.node);
   await sleep(settleMs);
   cap.arm();
   const ref = { t0: performance.now() };
@@ -284,4 +289,6 @@ function opfsWriteThroughput({ workerUrl }) {
 }
 
 window.bench = { ttfa, seekWhilePlaying, resourceThroughput, decodeAudioDataThroughput, soakStart, soakStatus, soakStop, toBase64, cachePrefetch, opfsWriteThroughput };
+/** Shared with bench/pages/hls-bench.js. */
+window.benchCore = { seekWith, timeEvents };
 window.benchReady = true;

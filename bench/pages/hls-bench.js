@@ -85,11 +85,7 @@ async function makeHlsSubject(who, ctx, destination, { variant } = {}) {
   };
 }
 
-function timeEvents(target, types, ref) {
-  const seen = {};
-  for (const type of types) target.addEventListener(type, () => { seen[type] ??= performance.now() - ref.t0; });
-  return seen;
-}
+const { seekWith, timeEvents } = window.benchCore;
 
 /**
  * Time to first audio of an HLS stream, as bench.ttfa's 'before' variant: the player (or hls.js
@@ -132,45 +128,8 @@ async function hlsTtfa({ who, url, variant, settleMs = 400, timeoutMs = 10000 })
  * Seek while playing (as bench.seekWhilePlaying): play from 0, seek to `target` `afterMs` after
  * the first audio, record `tailMs` more; the recording goes back for analysis in Node.
  */
-async function hlsSeek({ who, url, variant, target = 45, afterMs = 300, tailMs = 3000, settleMs = 400 }) {
-  const ctx = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
-  await ctx.resume();
-  const cap = await makeCapture(ctx, 14);
-  const subject = await makeHlsSubject(who, ctx, cap.node, { variant });
-  await sleep(settleMs);
-  cap.arm();
-  const ref = { t0: performance.now() };
-  let error;
-  subject.start(url).catch((e) => { error = String(e?.message ?? e); });
-  while (cap.firstSoundFrame() < 0 && performance.now() - ref.t0 < 10000 && error === undefined) await sleep(2);
-  if (cap.firstSoundFrame() < 0) {
-    await subject.destroy();
-    await ctx.close();
-    return { ok: false, error: error ?? 'no audio before the seek' };
-  }
-  await sleep(afterMs);
-  const before = subject.info();
-  const seekFrame = ctx.currentTime * ctx.sampleRate;
-  ref.t0 = performance.now();
-  const events = timeEvents(subject.player, ['seeking', 'seeked', 'playing', 'waiting'], ref);
-  subject.seek(target);
-  await sleep(tailMs);
-  const startFrame = cap.startFrame();
-  const recorded = cap.recorded();
-  const from = Math.max(0, Math.floor(seekFrame - startFrame - 0.05 * ctx.sampleRate));
-  const out = {
-    ok: true,
-    sampleRate: ctx.sampleRate,
-    seekIndex: seekFrame - startFrame - from,
-    pcm: cap.pcm(from, recorded),
-    before,
-    after: subject.info(),
-    events,
-    error,
-  };
-  await subject.destroy();
-  await ctx.close();
-  return out;
+function hlsSeek({ who, variant, ...options }) {
+  return seekWith((ctx, node) => makeHlsSubject(who, ctx, node, { variant }), options);
 }
 
 /** ABR trace state, kept between calls so Node can poll while it runs. */
