@@ -10,6 +10,7 @@
 //   BENCH_HLS_ABR_REPS=1       runs per player of the HLS bandwidth step trace (60 s each)
 //   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
 //   BENCH_OUT=path.md          where to write the report
+//   BENCH_RAW=path.json        where to write the raw numbers
 //
 // `node bench/run.mjs --report-only` rewrites the report from the raw numbers of the last run
 // (bench/media/last-run.json, or partial.json with BENCH_ONLY) without measuring again.
@@ -59,7 +60,7 @@ if (only && selected.length !== only.length) {
 }
 const outPath = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(ROOT, only ? 'bench/media/partial.md' : 'BENCHMARKS.md');
 /** Raw numbers: last-run.json for full runs, partial.json for BENCH_ONLY runs. */
-const rawPath = join(ROOT, 'bench', 'media', only ? 'partial.json' : 'last-run.json');
+const rawPath = process.env.BENCH_RAW ? resolve(process.env.BENCH_RAW) : join(ROOT, 'bench', 'media', only ? 'partial.json' : 'last-run.json');
 const distDir = join(ROOT, 'dist');
 if (!existsSync(join(distDir, 'kithara.mjs'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`).');
 

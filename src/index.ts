@@ -18,6 +18,8 @@ export { KitharaPlayerElement, defineKitharaPlayer };
 export { KitharaError, type KitharaErrorCode } from './platform/errors.js';
 export { PLAYER_DEFAULTS } from './player/defaults.js';
 export { version } from './version.js';
+export { debug } from './player/debug.js';
+export type { TraceMark } from './platform/trace.js';
 export type {
   PlayerOptions,
   ResourceOptions,

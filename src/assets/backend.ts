@@ -40,9 +40,16 @@ export class BackendAssets implements Assets {
     const releases: Release[] = [];
     let resource: StorageResource;
     try {
-      if (persistent) releases.push(await this.locks.use(request.key));
-      const writer = persistent ? await this.locks.tryWrite(request.key) : undefined;
-      if (writer !== undefined) releases.push(writer);
+      // Both locks are asked for at once (each is a round trip to the browser): the writer lock
+      // does not depend on the use lock, and the files are opened only once both are settled.
+      let writer: Release | undefined;
+      if (persistent) {
+        const [use, write] = await Promise.allSettled([this.locks.use(request.key), this.locks.tryWrite(request.key)]);
+        if (use.status === 'fulfilled') releases.push(use.value);
+        if (write.status === 'fulfilled' && write.value !== undefined) releases.push((writer = write.value));
+        if (use.status === 'rejected') throw use.reason;
+        if (write.status === 'rejected') throw write.reason;
+      }
       resource = await this.driver.open(request.key, {
         ...(request.length !== undefined && { length: request.length }),
         label: request.url,

@@ -9,6 +9,7 @@
  * Timeline: see demux/types.ts. `startFrame`/`endFrame` are decoder-output frames at the
  * track's rate; a decoder that outputs at another rate (HE-AAC's SBR doubles it) is scaled.
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder, DecoderFactory, DecoderPreference } from '../decode/types.js';
@@ -281,6 +282,7 @@ export class AudioPipeline {
   }
 
   private decode(packet: EncodedPacket): void {
+    if (this.fresh) mark('pipeline:first-packet');
     this.fresh = false;
     this.decoder.decode(packet);
   }

@@ -138,7 +138,14 @@ function designTable(L: number, M: number, spec: QualitySpec): PolyphaseTable {
   const beta = kaiserBeta(spec.attenuation);
   const i0Beta = besselI0(beta);
   const row = new Float64Array(taps);
+  // Row `phases − r` is row `r` reversed (the kernel is even: d ↦ −d swaps frac and 1 − frac),
+  // so only the first half of the rows is designed and the rest are mirrored copies.
   for (let r = 0; r < rows; r++) {
+    const mirror = phases - r;
+    if (r > 0 && mirror < r) {
+      for (let j = 0; j < taps; j++) coeffs[r * taps + j] = coeffs[mirror * taps + taps - 1 - j]!;
+      continue;
+    }
     const frac = r / phases;
     let sum = 0;
     for (let j = 0; j < taps; j++) {

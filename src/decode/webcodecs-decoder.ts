@@ -13,6 +13,7 @@
  * implementation must support.
  */
 import { KitharaError } from '../platform/errors.js';
+import { mark } from '../platform/trace.js';
 import type { EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder } from './types.js';
 
@@ -233,6 +234,7 @@ export class WebCodecsDecoder implements Decoder {
   }
 
   private onOutput(data: AudioData): void {
+    if (this.outs < 4) mark(`webcodecs:output ${this.outs}`);
     try {
       if (this.failure !== undefined) return;
       const frames = data.numberOfFrames;

@@ -1,6 +1,7 @@
 /** The engine: every session of the page, keyed by id. Exposed to the main thread by comlink. */
 import * as Comlink from 'comlink';
 import { KitharaError } from '../platform/errors.js';
+import { setTracing, takeMarks, type TraceMark } from '../platform/trace.js';
 import type { KeyLoader } from '../player/types.js';
 import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import type { CacheConfigureResult, EngineCacheSettings, PrefetchRequest } from './protocol.js';
@@ -8,6 +9,8 @@ import type { CacheEntryInfo, CacheEventDetail, CacheUsageInfo, PrefetchProgress
 import { engineCache } from './cache.js';
 import { resolveUrl } from './sources.js';
 import { Session } from './session.js';
+import { prepareResampling } from '../audio/resampler-prepare.js';
+import type { ResamplerQuality } from '../player/types.js';
 
 /** Version of the engine worker. Keep it equal to `version` in src/version.ts (no test checks this one). */
 export const ENGINE_VERSION = '0.1.0';
@@ -52,6 +55,18 @@ export class Engine implements EngineApi {
 
   version(): string {
     return ENGINE_VERSION;
+  }
+
+  prepare(outRate: number, quality: ResamplerQuality): void {
+    prepareResampling(outRate, quality);
+  }
+
+  debugTrace(on: boolean): void {
+    setTracing(on);
+  }
+
+  debugMarks(): TraceMark[] {
+    return takeMarks();
   }
 
   // ---- cache (management and prefetch; see engine/cache.ts) ----

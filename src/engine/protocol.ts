@@ -3,6 +3,7 @@
  * only this file's types; nothing here runs.
  */
 import type { KeyLoader } from '../player/types.js';
+import type { TraceMark } from '../platform/trace.js';
 import type { SerializedKitharaError } from '../platform/errors.js';
 import type { FormatInfo, NetOptions, ResamplerQuality, DecoderChoice, CacheChoice, VariantInfo, VariantChangeDetail, AbrOptions } from '../player/types.js';
 import type { CacheEntryInfo, CacheEventDetail, CacheSettings, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
@@ -72,6 +73,15 @@ export interface EngineApi extends EngineCacheApi {
   close(id: number): Promise<void>;
   /** Engine-wide version check. */
   version(): string;
+  /**
+   * A player was made for output at `outRate` with `quality`: prepare in idle time what its
+   * first `open` would otherwise pay for (resampler tables for the common source rates).
+   */
+  prepare(outRate: number, quality: ResamplerQuality): void;
+  /** Diagnostics: turns the worker's timeline marks on or off (see `platform/trace.ts`). */
+  debugTrace(on: boolean): void;
+  /** Diagnostics: the worker's timeline marks so far (then forgotten). */
+  debugMarks(): TraceMark[];
 }
 
 /** Cache settings as sent to the engine (`workerUrl` stays on the main thread). */

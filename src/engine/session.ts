@@ -5,6 +5,7 @@
  */
 import { KitharaError } from '../platform/errors.js';
 import { realClock } from '../platform/clock.js';
+import { mark } from '../platform/trace.js';
 import { ByteReader } from '../stream/byte-reader.js';
 import { openDemuxer } from '../demux/detect.js';
 import { formats } from '../demux/registry.js';
@@ -54,6 +55,7 @@ export class Session {
   /** Opens `request.src` and, for players, starts filling the output. */
   static async open(request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader?: KeyLoader): Promise<Session> {
     // A playlist URL: load the HLS code while the playlist itself downloads (one round trip less).
+    mark('session:open');
     if (namesPlaylist(request.src)) void loadHls().catch(() => undefined);
     let lastProgress = -Infinity;
     const onProgress = (loaded: number, total: number, ranges: [number, number][], final: boolean): void => {
@@ -67,8 +69,10 @@ export class Session {
     const source = await openSource(request, onProgress, (err: KitharaError) => {
       if (live) emit({ type: 'error', error: err.toJSON() });
     });
+    mark('session:source-ready');
     try {
       const demuxer = await openAnyDemuxer(source, request, emit, keyLoader);
+      mark('session:demuxer-open');
       let pipeline: AudioPipeline | undefined;
       pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
         outRate: request.outRate,
@@ -84,6 +88,7 @@ export class Session {
           if (pipeline !== undefined) emit({ type: 'formatchange', format: formatInfo(pipeline) });
         },
       });
+      mark('session:pipeline-ready');
       const info: OpenResult = {
         duration: pipeline.duration,
         format: formatInfo(pipeline),
@@ -113,6 +118,7 @@ export class Session {
 
   /** Seeks; resolves with the new epoch once repositioned. */
   async seek(seconds: number): Promise<number> {
+    mark('session:seek');
     const seeking = this.pipeline.seek(seconds);
     const epoch = this.epochBase + this.pipeline.epoch;
     this.sink?.flush(epoch);
@@ -194,6 +200,7 @@ export class Session {
         const epoch = this.pipeline.epoch;
         const block = await this.pipeline.read(PUMP_BLOCK);
         if (this.closed) return;
+        if (block !== null && this.announcedEpoch !== block.epoch) mark(`session:first-block epoch ${block.epoch}`);
         if (block === null) {
           if (epoch !== this.pipeline.epoch) continue;
           if (this.announcedEpoch !== epoch) this.announceSeeked(epoch, this.pipeline.position);
@@ -222,6 +229,7 @@ export class Session {
     while (offset < block.frames) {
       if (block.epoch !== this.pipeline.epoch || this.closed) return;
       const n = sink.write(block.planes, block.frames - offset, offset);
+      if (n > 0 && this.announcedEpoch !== block.epoch) mark(`session:first-write epoch ${block.epoch}`);
       if (n > 0 && this.announcedEpoch !== block.epoch) this.announceSeeked(block.epoch, block.time);
       offset += n;
       if (offset < block.frames) {

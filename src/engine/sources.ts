@@ -16,6 +16,7 @@ import type { ProbeHints } from '../demux/types.js';
 import type { HlsCache } from '../hls/segment-loader.js';
 import type { OpenRequest } from './protocol.js';
 import { engineCache } from './cache.js';
+import { mark } from '../platform/trace.js';
 
 /** A source ready for the demuxer. */
 export interface OpenedSource {
@@ -62,7 +63,9 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
     retry: request.net.retry,
   });
   const store = await engineCache.forSession(request.cache, request.cacheMaxBytes);
+  mark('source:store-ready');
   const handle = store === undefined ? undefined : await store.open(url).catch(() => undefined);
+  mark('source:asset-open');
   if (handle !== undefined) engineCache.remember(handle.key, url);
   const release = (): void => void handle?.release();
   const source = new ProgressiveSource(url, {

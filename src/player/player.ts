@@ -6,6 +6,7 @@
  * State owned here: src, paused, seeking, volume, muted, the seek base time. The engine owns
  * decoding; the worklet owns the frames-played counter, read through the OutputBridge.
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import type { EngineEvent, OpenResult } from '../engine/protocol.js';
 import { PLAYER_DEFAULTS, checkChoice, checkNetOptions, checkNumber } from './defaults.js';
@@ -85,6 +86,8 @@ export class Player extends EventTarget {
     const destination = options.destination === undefined ? this.audioContext.destination : options.destination;
     if (destination !== null) this.output.connect(destination);
     this.engine = getEngine(options.workerUrl);
+    // The engine designs the resampler tables for this output rate while the page is idle.
+    void this.engine.api.prepare(this.audioContext.sampleRate, options.resamplerQuality ?? PLAYER_DEFAULTS.resamplerQuality).catch(() => undefined);
     // The ring exists and the worklet module starts loading now, so load() + play() later
     // wait for neither.
     const workletUrl = this.options.workletUrl ?? siblingUrl('kithara.worklet.js');
@@ -134,6 +137,7 @@ export class Player extends EventTarget {
     const source: string | Blob | undefined = this.blobValue ?? (this.srcValue === '' ? undefined : this.srcValue);
     if (source === undefined) return;
     this.emit('loadstart');
+    mark('player:load');
     try {
       const bridge = this.bridge;
       const id = this.engine.nextId();
@@ -158,6 +162,7 @@ export class Player extends EventTarget {
         this.engine.proxy((e) => this.onEngineEvent(id, e)),
         this.options.keyLoader === undefined ? undefined : this.engine.keyProxy(this.options.keyLoader),
       );
+      mark('player:opened');
       await bridge.ready;
       if (token !== this.loadToken) {
         void this.engine.api.close(id);
@@ -218,6 +223,7 @@ export class Player extends EventTarget {
 
   private startOutput(): void {
     if (this.session === undefined) return;
+    mark('player:start-output');
     this.bridge.setPlaying(true);
     this.startTicker();
   }

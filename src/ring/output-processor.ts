@@ -45,12 +45,20 @@ export class LocalPlayState implements PlayState {
 }
 
 /**
- * Frames that must be buffered before an epoch starts playing (after play, a seek's flush, or
- * an underrun), unless the writer has already ended it. Starting on the very first frames
- * risks an immediate underrun while the decoder warms up; 4096 frames is 85 ms at 48 kHz,
- * about what the engine decodes in a few milliseconds.
+ * Frames that must be buffered before an epoch starts playing (after play or a seek's flush),
+ * unless the writer has already ended it. Starting on the very first frames risks an immediate
+ * underrun while the decoder warms up; 2048 frames is 43 ms at 48 kHz, which the engine refills
+ * many times over while it plays (it decodes at tens of times real time once started). Waiting
+ * for more only delays the first audio: measured on the start-up timeline, the second 2048
+ * frames arrive 5–10 ms after the first.
  */
-export const START_THRESHOLD_FRAMES = 4096;
+export const START_THRESHOLD_FRAMES = 2048;
+
+/**
+ * After an underrun the cushion is twice the start threshold (4096 frames by default): the
+ * producer has just shown it can fall behind, so playback resumes only with more in hand.
+ */
+export const RESTART_THRESHOLD_FACTOR = 2;
 
 /** Drains a {@link PcmReader} into the output, counting underruns and reporting transitions. */
 export class OutputProcessor {
@@ -108,7 +116,8 @@ export class OutputProcessor {
     }
 
     // Wait for a cushion before (re)starting; once started, play whatever there is.
-    const priming = (!st.started || st.starved) && this.reader.available() < this.startThreshold && !this.reader.writerEnded();
+    const cushion = st.starved ? this.startThreshold * RESTART_THRESHOLD_FACTOR : this.startThreshold;
+    const priming = (!st.started || st.starved) && this.reader.available() < cushion && !this.reader.writerEnded();
     const got = playing && sync !== SYNC_BUSY && !priming ? this.reader.read(outputs, n) : 0;
     if (got < n) {
       for (let c = 0; c < outputs.length; c++) {

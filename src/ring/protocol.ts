@@ -24,7 +24,7 @@ export interface MessagePortLike extends PostPort {
 /** The worklet reads a SharedArrayBuffer ring made by `createRing`. */
 export interface SabProcessorOptions {
   mode: 'sab';
-  /** Frames buffered before an epoch starts. Defaults to START_THRESHOLD_FRAMES (4096). */
+  /** Frames buffered before an epoch starts (twice that after an underrun). Defaults to START_THRESHOLD_FRAMES (2048). */
   startThresholdFrames?: number;
   /** The ring; it carries its own channel count and capacity. */
   sab: SharedArrayBuffer;
@@ -33,7 +33,7 @@ export interface SabProcessorOptions {
 /** The worklet receives transferred PCM batches over a data port sent later with `connect`. */
 export interface PortProcessorOptions {
   mode: 'port';
-  /** Frames buffered before an epoch starts. Defaults to START_THRESHOLD_FRAMES (4096). */
+  /** Frames buffered before an epoch starts (twice that after an underrun). Defaults to START_THRESHOLD_FRAMES (2048). */
   startThresholdFrames?: number;
   /** Planar channels in each batch. */
   channels: number;

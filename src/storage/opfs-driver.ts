@@ -84,7 +84,11 @@ export class OpfsDriver implements StorageDriver {
     if (this.access === 'sync') {
       const handles: FileSystemSyncAccessHandle[] = [];
       try {
-        for (const f of [data, i0, i1]) handles.push(await openSyncHandle(f));
+        // In parallel: each open is a round trip to the browser's storage service.
+        const opened = await Promise.allSettled([data, i0, i1].map((f) => openSyncHandle(f)));
+        for (const o of opened) if (o.status === 'fulfilled') handles.push(o.value);
+        const failed = opened.find((o) => o.status === 'rejected');
+        if (failed !== undefined) throw failed.reason;
       } catch (err) {
         for (const h of handles) h.close();
         if (options.readOnly !== true) throw new KitharaError('storage', `cannot open ${key} in OPFS`, { cause: err });

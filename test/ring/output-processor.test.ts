@@ -194,3 +194,21 @@ test('an epoch starts only once the start threshold is buffered, or when the wri
   out = o.quantum();
   assert.equal(out[0]![0], 0.5, 'an ended epoch below the threshold still plays');
 });
+
+test('after an underrun, playback resumes only with twice the start threshold buffered', () => {
+  const o = sabOutput(2, 8192, 256);
+  o.control.setPlaying(true);
+  o.writer.write(sentinelPlanes(2, 0, 256), 256);
+  checkSentinel(o.quantum(), 0, 0, 128);
+  checkSentinel(o.quantum(), 128, 0, 128);
+  o.quantum(); // empty: an underrun
+  assert.equal(o.control.stats().starved, true);
+  o.writer.write(sentinelPlanes(2, 256, 300), 300);
+  let out = o.quantum();
+  assert.equal(out[0]![0], 0, '300 frames (≥ the start threshold, < twice it): still priming');
+  assert.equal(o.control.stats().starved, true);
+  o.writer.write(sentinelPlanes(2, 556, 300), 300);
+  out = o.quantum();
+  checkSentinel(out, 256, 0, 128);
+  assert.equal(o.control.stats().starved, false);
+});
