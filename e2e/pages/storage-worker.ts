@@ -88,6 +88,8 @@ const ops: Record<string, (...args: never[]) => Promise<unknown>> = {
     const bytes = await h.resource.read(0, 2048 * KiB);
     const want = pattern(0, 2048 * KiB);
     const intact = bytes.every((v, i) => v === want[i]);
+    // A miss is first held in memory while the asset opens: wait until the bytes reached storage.
+    await (h.resource as { settled?: () => Promise<void> }).settled?.();
     const mode = (h.resource as { mode?: string }).mode;
     await h.release();
     await store.clear();

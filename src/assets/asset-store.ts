@@ -10,12 +10,14 @@
  */
 import { realClock, type Clock } from '../platform/clock.js';
 import { FakeQuota } from '../storage/byte-store.js';
+import { AdoptingResource } from '../storage/adopting-resource.js';
 import { selectDriver, type CacheMode } from '../storage/select-driver.js';
 import type { StorageDriver, StorageEvent, StorageHooks } from '../storage/resource.js';
 import { AssetIndex } from './asset-index.js';
 import { BackendAssets } from './backend.js';
 import { EvictAssets, type EvictReason } from './evict.js';
 import { CachedAssets, type AssetHandle } from './handle-cache.js';
+import type { AssetMode } from './types.js';
 import { LeaseAssets, PinSet } from './leases.js';
 import { defaultLocks, localLocks, type KeyLocks } from './locks.js';
 import { ProcessingAssets, type ReadProcessor } from './processing.js';
@@ -211,12 +213,67 @@ export class AssetStore {
    */
   async open(url: string, options: AssetOpenOptions = {}): Promise<AssetHandle> {
     const key = await this.key(url, options.range);
-    return this.cached.open({
+    const request = {
       key,
       url,
       ...(options.length !== undefined && { length: options.length }),
       ...(options.ctx !== undefined && { ctx: options.ctx }),
-    });
+    };
+    const shared = this.adopting.get(key);
+    if (shared !== undefined) return this.adoptingHandle(key, url, shared, this.cached.open(request));
+    if (this.driver.persistent === true && options.ctx === undefined && !this.cached.isOpen(key) && this.index.get(key) === undefined) {
+      // Known to hold nothing (the index was reconciled with storage at load): the caller may
+      // download at once into memory while the asset opens; the bytes move over when it is
+      // open. Every open of the key until the last release shares this resource.
+      const resource = new AdoptingResource(key);
+      if (options.length !== undefined) resource.setLength(options.length);
+      const entry = { resource, refs: 0, mode: undefined as AssetMode | undefined };
+      this.adopting.set(key, entry);
+      const real = this.cached.open(request);
+      real.then(
+        (h) => {
+          entry.mode = h.mode;
+          return resource.adopt(h.resource);
+        },
+        () => undefined,
+      );
+      return this.adoptingHandle(key, url, entry, real);
+    }
+    return this.cached.open(request);
+  }
+
+  /** Keys opened as misses, while open: the shared adopting resource and its holders. */
+  private readonly adopting = new Map<string, { resource: AdoptingResource; refs: number; mode: AssetMode | undefined }>();
+
+  /** A handle on an adopting resource, released through its own hold on the persistent asset. */
+  private adoptingHandle(
+    key: string,
+    url: string,
+    entry: { resource: AdoptingResource; refs: number; mode: AssetMode | undefined },
+    real: Promise<AssetHandle>,
+  ): AssetHandle {
+    real.catch(() => undefined);
+    entry.refs++;
+    let released = false;
+    return {
+      key,
+      url,
+      resource: entry.resource,
+      // Until the asset is open it is assumed persistent; then it is what the backend gave.
+      get mode(): AssetMode {
+        return entry.mode ?? 'persistent';
+      },
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (--entry.refs === 0 && this.adopting.get(key) === entry) this.adopting.delete(key);
+        const h = await real.catch(() => undefined);
+        if (h === undefined) return;
+        // What was written through this handle reaches storage (and a commit) before the asset closes.
+        await entry.resource.settled().catch(() => undefined);
+        await h.release();
+      },
+    };
   }
 
   private async resolveKey(urlOrKey: string): Promise<string> {

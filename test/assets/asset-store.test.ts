@@ -32,6 +32,11 @@ function setup(extra: Partial<AssetStoreOptions> & { quota?: FakeQuota } = {}) {
   return { kv, clock, events, make };
 }
 
+/** Waits until what was written through `h` reached the store (a miss is first held in memory while the asset opens). */
+async function settle(h: { resource: unknown }): Promise<void> {
+  await (h.resource as { settled?: () => Promise<void> }).settled?.();
+}
+
 async function fill(store: AssetStore, url: string, bytes: number): Promise<void> {
   const h = await store.open(url);
   await h.resource.writeAt(0, pattern(0, bytes));
@@ -180,6 +185,7 @@ test('on quota exhaustion the store evicts unpinned assets and the write goes th
   await fill(store, URL_A, 600 * KiB);
   const h = await store.open(URL_B);
   await h.resource.writeAt(0, pattern(0, 600 * KiB));
+  await settle(h);
   assert.equal(h.mode, 'persistent');
   assert.ok(events.some((e) => e.type === 'evicted' && e.url === URL_A && e.reason === 'quota'));
   assert.ok(!events.some((e) => e.type === 'fallback'));
@@ -197,6 +203,7 @@ test('when nothing can be evicted the asset falls back to memory and keeps servi
   const wait = h.resource.waitRange(0, 900 * KiB);
   for (let pos = 0; pos < 900 * KiB; pos += 100 * KiB) await h.resource.writeAt(pos, pattern(pos, 100 * KiB));
   assert.equal(await wait, 'ready');
+  await settle(h);
   assert.ok(events.some((e) => e.type === 'fallback' && e.reason === 'quota'));
   assert.deepEqual(await h.resource.read(0, 900 * KiB), pattern(0, 900 * KiB));
   await h.release();
@@ -208,6 +215,7 @@ test('a page without the writer lock opens a snapshot: it reads what is durable 
   const writerStore = await make();
   const w = await writerStore.open(URL_A, { length: 200 * KiB });
   await w.resource.writeAt(0, pattern(0, 100 * KiB));
+  await settle(w);
   clock.advance(250); // the coverage update timer: the bytes become durable
   await (w.resource as { settled?: () => Promise<void> }).settled?.();
   const denyWrite: KeyLocks = {
@@ -257,4 +265,39 @@ test("cache 'none' forgets an asset once released; 'memory' keeps it for the ses
   assert.equal(h.resource.status, 'committed');
   await h.release();
   assert.equal((await mem.list()).length, 1);
+});
+
+test('a miss opens without waiting for storage; what is written meanwhile reaches it', async () => {
+  const kv = new MapKv();
+  const clock = new FakeClock();
+  let openGate: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (openGate = resolve));
+  let opens = 0;
+  class GatedDriver extends ChunkedDriver {
+    override async open(...args: Parameters<ChunkedDriver['open']>) {
+      opens++;
+      await gate;
+      return super.open(...args);
+    }
+  }
+  const store = await AssetStore.create({ driver: new GatedDriver(kv, { clock, chunkSize: 64 * KiB }), locks: 'local', clock });
+  const h = await store.open(URL_A, { length: 3000 });
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(opens, 1, 'storage is opening in the background (held at the gate)');
+  await h.resource.writeAt(0, pattern(0, 2000));
+  assert.deepEqual(await h.resource.read(0, 2000), pattern(0, 2000));
+  const second = await store.open(URL_A);
+  assert.equal(second.resource, h.resource, 'a second open while it opens shares the resource');
+  openGate();
+  await h.resource.writeAt(2000, pattern(2000, 1000));
+  h.resource.commit();
+  await (h.resource as { settled?: () => Promise<void> }).settled?.();
+  await h.release();
+  await second.release();
+  await store.close();
+  const later = await AssetStore.create({ driver: new ChunkedDriver(kv, { clock, chunkSize: 64 * KiB }), locks: 'local', clock });
+  const again = await later.open(URL_A);
+  assert.equal(again.resource.status, 'committed', 'a held key opens through storage, complete');
+  assert.deepEqual(await again.resource.read(0, 3000), pattern(0, 3000));
+  await again.release();
 });
