@@ -3,7 +3,7 @@
 // Kithara.debug tracing on, run bench.ttfa, and print the marks relative to `player:load`.
 // Usage: npm run build && node bench/trace-warm.mjs [file=chirp-60s.m4a] [reps=5]
 import { startServer } from '../e2e/server/test-server.mjs';
-import { launchBrowser, callBench } from './lib/browser.mjs';
+import { launchBrowser, callBench, routeSdkUncapped } from './lib/browser.mjs';
 import { ensureBenchMedia } from './lib/media.mjs';
 import { resolve } from 'node:path';
 
@@ -18,7 +18,7 @@ try {
   for (let rep = 0; rep < reps; rep++) {
     const url = `/bench/media/${file}?r=${Date.now()}-${rep}`;
     const context = await browser.newContext();
-    await context.route(/\/dist[^/]*\/chunks\/[^?#]+\.(?:js|wasm)$/, (route) => route.continue({ url: `${route.request().url()}?latency=0.001&rate=1e12` }));
+    await routeSdkUncapped(context);
     try {
       const warm = await context.newPage();
       await warm.goto(`${server.url}/bench/pages/bench.html`);

@@ -29,6 +29,14 @@ export function launchBrowser() {
 }
 
 /**
+ * Serves the SDK's code-split chunks (the worker's core, HLS, decoders) in `context` without the
+ * caps, as if cached, like the worker and worklet scripts themselves (see SDK_URLS in bench.js).
+ */
+export function routeSdkUncapped(context) {
+  return context.route(SDK_CHUNK, (route) => route.continue({ url: `${route.request().url()}?latency=0.001&rate=1e12` }));
+}
+
+/**
  * Runs `fn(page)` on a fresh context and page at `${origin}/bench/pages/bench.html`, then closes
  * the context. Page errors are collected into `errors`. A page that does not get ready within
  * 20 s (seen rarely under load) is retried on a new context, up to `attempts` times.
@@ -36,9 +44,7 @@ export function launchBrowser() {
 export async function withBenchPage(browser, origin, fn, attempts = 3) {
   for (let attempt = 1; ; attempt++) {
     const context = await browser.newContext();
-    // The SDK's code-split chunks (the worker's core, HLS, decoders) are served without the caps,
-    // as if cached, like the worker and worklet scripts themselves (see SDK_URLS in bench.js).
-    await context.route(SDK_CHUNK, (route) => route.continue({ url: `${route.request().url()}?latency=0.001&rate=1e12` }));
+    await routeSdkUncapped(context);
     const page = await context.newPage();
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
