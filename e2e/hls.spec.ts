@@ -3,6 +3,7 @@
 // PCM is checked against the chirp like every other source.
 import { test, expect } from '@playwright/test';
 import { alignTo, checkContinuity } from '../test/lib/analyze.mjs';
+import { analyseSeek } from '../bench/lib/seek-analysis.mjs';
 import { startServer } from './server/test-server.mjs';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
@@ -49,6 +50,47 @@ test('HLS seek into a segment not yet downloaded fetches that segment and lands 
     await slow.close();
   }
 });
+
+for (const dir of ['fmp4', 'ts', 'aes-fmp4']) {
+  test(`Player, HLS ${dir}: a seek while playing into a segment not yet downloaded is heard from the target frame on`, async ({ page }) => {
+    // Throttled (~320 kbit/s, 30 ms): the segment holding the target is not there at the seek.
+    const slow = await startServer({ root: process.cwd(), port: 0, bytesPerSec: 40_000, latencyMs: 30 });
+    try {
+      await openHarness(page);
+      const target = 6.3;
+      const r = await page.evaluate(async ([src, t]) => {
+        const { Kithara, makeCapture, sleep } = (window as any).kt;
+        const ctx = new AudioContext({ sampleRate: 48000 });
+        await ctx.resume();
+        const cap = await makeCapture(ctx, 4);
+        const player = new Kithara.Player({ audioContext: ctx, destination: cap.node });
+        await player.load(src);
+        cap.arm();
+        await player.play();
+        while (cap.firstSoundFrame() < 0) await sleep(5);
+        await sleep(300);
+        const seekFrame = ctx.currentTime * ctx.sampleRate - cap.startFrame();
+        player.currentTime = t;
+        await sleep(1400);
+        const out = { seekIndex: seekFrame, pcm: cap.pcm(), recorded: cap.recorded(), underruns: player.stats.underruns };
+        await player.destroy();
+        await ctx.close();
+        return out;
+      }, [`${slow.url}/fixtures/hls/${dir}/index.m3u8`, target] as const);
+      const planes = planar(fromBase64(r.pcm), 2);
+      const a = analyseSeek(planes, 48000, r.seekIndex, target);
+      expect(a.ok, a.reason).toBe(true);
+      expect(Math.abs(a.startErrorMs), `the new audio starts ${a.startErrorMs.toFixed(3)} ms from the target`).toBeLessThan(1);
+      const seam = Math.round(r.seekIndex + (a.latencyMs / 1000) * 48000);
+      const cont = checkContinuity(planes, 48000, target + a.startErrorMs / 1000, { start: seam, frames: Math.min(r.recorded - seam - 4800, 24000), minSnrDb: 20 });
+      expect(cont.jumps, 'continuous from the target on').toEqual([]);
+      const segs = slow.log.filter((q: { path: string }) => /seg\d+\./.test(q.path)).map((q: { path: string }) => q.path.split('/').pop());
+      expect(segs, 'the segment before the target was never needed').not.toContain(dir === 'ts' ? 'seg2.ts' : 'seg2.m4s');
+    } finally {
+      await slow.close();
+    }
+  });
+}
 
 test('HLS master playlist: variants are announced and the chosen rendition plays from t=0', async ({ page }) => {
   await openHarness(page);

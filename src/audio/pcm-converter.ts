@@ -6,12 +6,15 @@
 import { mapChannels } from './channel-map.js';
 import { Resampler, type ResamplerQuality } from './resampler.js';
 import type { PlanarBlock } from './pcm-queue.js';
+import { PlaneArena } from '../decode/plane-arena.js';
 
 /** Channel map + resampler for one input format. */
 export class PcmConverter {
   private readonly resampler: Resampler | undefined;
   /** Channels going through the resampler. */
   private readonly midChannels: number;
+  /** Output planes are views into shared blocks (see PlaneArena). */
+  private readonly arena = new PlaneArena();
 
   constructor(
     readonly inRate: number,
@@ -31,7 +34,7 @@ export class PcmConverter {
     let n = frames;
     if (this.resampler !== undefined) {
       n = this.resampler.outputFramesFor(frames);
-      const out = alloc(this.midChannels, n);
+      const out = this.arena.planes(this.midChannels, n);
       this.resampler.process(pre, frames, out);
       mid = out;
     }
@@ -43,7 +46,7 @@ export class PcmConverter {
   flush(): PlanarBlock {
     if (this.resampler === undefined) return { planes: [], frames: 0 };
     const n = this.resampler.flushFrames();
-    const out = alloc(this.midChannels, n);
+    const out = this.arena.planes(this.midChannels, n);
     this.resampler.flush(out);
     const post = this.midChannels === this.outChannels ? out : this.map(out, n, this.outChannels);
     return { planes: post, frames: n };
@@ -55,12 +58,8 @@ export class PcmConverter {
   }
 
   private map(planes: readonly Float32Array[], frames: number, channels: number): Float32Array[] {
-    const out = alloc(channels, frames);
+    const out = this.arena.planes(channels, frames);
     mapChannels(planes, frames, channels, out);
     return out;
   }
-}
-
-function alloc(channels: number, frames: number): Float32Array[] {
-  return Array.from({ length: channels }, () => new Float32Array(frames));
 }

@@ -22,12 +22,15 @@ export class PcmQueue {
     this.total += block.frames;
   }
 
-  /** Takes up to `max` frames as one block (a view when it is one whole block or a prefix of it). */
-  take(max: number): PlanarBlock | null {
+  /**
+   * Takes up to `max` frames as one block: a view when it lies in the first block, else a copy
+   * gathered across blocks. With `partial`, never copies: at most the rest of the first block.
+   */
+  take(max: number, partial = false): PlanarBlock | null {
     const first = this.blocks[0];
     if (first === undefined || max <= 0) return null;
     const avail = first.frames - this.head;
-    if (avail >= max || this.blocks.length === 1) {
+    if (avail >= max || this.blocks.length === 1 || partial) {
       const n = Math.min(avail, max);
       const planes = first.planes.map((p) => p.subarray(this.head, this.head + n));
       this.head += n;

@@ -21,6 +21,37 @@ import type { ResamplerQuality } from './resampler.js';
 /** Packets fed ahead when `feedAhead` is on and no `decodeQueue` is given. */
 const FEED_AHEAD_DEFAULT_DEPTH = 16;
 
+/**
+ * Packets a player's pipeline keeps in the decoder before it waits for output, over a demuxer
+ * that tells when a packet is at hand ({@link PacketSignal}). Its decoder is made with a queue
+ * depth of 1, so `ready()` means "output is waiting"; this bound is the pipeline's own.
+ */
+const SIGNALLED_IN_FLIGHT = 8;
+
+/**
+ * What a demuxer may offer (HLS does) so that a player's pipeline never sits on decoded audio
+ * while the next packet is still on the network: with it, the pipeline collects the decoder's
+ * output while it waits for the packet, instead of only after the packet arrived.
+ */
+interface PacketSignal {
+  /** Packets `next()` hands out at once. */
+  readonly packetsReady: number;
+  /** Resolves once `next()` would return at once (a packet, the end or an error). */
+  packetReady(): Promise<void>;
+}
+
+/** The demuxer's {@link PacketSignal}, for pipelines that feed one packet at a time (players). */
+function packetSignal(demuxer: Demuxer, options: PipelineOptions): PacketSignal | undefined {
+  if (options.feedAhead === true || options.decodeQueue !== undefined) return undefined;
+  const d = demuxer as Demuxer & Partial<PacketSignal>;
+  return typeof d.packetReady === 'function' && typeof d.packetsReady === 'number' ? (d as Demuxer & PacketSignal) : undefined;
+}
+
+/** The options a pipeline's decoders are made with. */
+function decoderOptions(options: PipelineOptions, signal: PacketSignal | undefined): { queueDepth: number | undefined; batch: number | undefined } {
+  return { queueDepth: options.decodeQueue ?? (signal !== undefined ? 1 : undefined), batch: options.decodeBatch };
+}
+
 /** Options of an {@link AudioPipeline}. */
 export interface PipelineOptions {
   /** Output sample rate. */
@@ -95,6 +126,8 @@ export class AudioPipeline {
   private fellBack = false;
   /** Frames held back from readers while a switch may still come (the crossfade's material). */
   private readonly holdBack: number;
+  /** The demuxer's packet signal (players over HLS), see {@link PacketSignal}. */
+  private readonly signal: PacketSignal | undefined;
 
   private constructor(
     readonly demuxer: Demuxer,
@@ -109,11 +142,12 @@ export class AudioPipeline {
     this.startFrame = track.delayFrames;
     this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
     this.holdBack = demuxer.switchable === true ? Math.round(SEAM_FADE_SEC * this.outRate) : 0;
+    this.signal = packetSignal(demuxer, options);
   }
 
   /** Builds the pipeline and its decoder. */
   static async create(demuxer: Demuxer, factory: DecoderFactory, options: PipelineOptions): Promise<AudioPipeline> {
-    const decoder = await factory.create(demuxer.track, options.decoder, { queueDepth: options.decodeQueue, batch: options.decodeBatch });
+    const decoder = await factory.create(demuxer.track, options.decoder, decoderOptions(options, packetSignal(demuxer, options)));
     return new AudioPipeline(demuxer, decoder, factory, options);
   }
 
@@ -144,13 +178,14 @@ export class AudioPipeline {
 
   /**
    * Reads up to `maxFrames` output frames. Resolves `null` at the end of the stream.
-   * The block's `epoch` tells which seek it belongs to.
+   * The block's `epoch` tells which seek it belongs to. With `partial`, the block is a view of
+   * what one conversion produced (no copy to join blocks; fewer frames than asked is normal).
    */
-  read(maxFrames: number): Promise<PcmBlock | null> {
+  read(maxFrames: number, partial = false): Promise<PcmBlock | null> {
     return this.serialize(async () => {
       const epoch = this.positionEpoch;
       while (this.queue.frames <= this.reserve && !this.ended) await this.step();
-      const block = this.queue.take(Math.min(maxFrames, this.queue.frames - this.reserve));
+      const block = this.queue.take(Math.min(maxFrames, this.queue.frames - this.reserve), partial);
       if (block === null) return null;
       const time = this.nextTime;
       this.nextTime += block.frames / this.outRate;
@@ -207,11 +242,21 @@ export class AudioPipeline {
     if (this.queue.frames > this.reserve) return;
     if (this.decoder.error !== undefined) return this.failOrFallBack();
     if (!this.demuxDone) {
-      if (this.decoder.queueSize > 0) {
+      const inFlight = this.decoder.queueSize;
+      const signal = this.signal;
+      if (inFlight > 0 && (signal === undefined || inFlight >= SIGNALLED_IN_FLIGHT)) {
         // Let the decoder catch up (resolves at once while it is below its high-water mark).
         await this.decoder.ready();
         this.collect(this.decoder.takeOutput());
         if (this.queue.frames > this.reserve) return;
+      } else if (inFlight > 0 && signal !== undefined && signal.packetsReady === 0) {
+        // The next packet is still on the network: take the decoder's output as it comes (after a
+        // seek or at the start, that is the audio wanted now) rather than after the packet lands.
+        const packetFirst = await Promise.race([this.decoder.ready().then(() => false), signal.packetReady().then(() => true)]);
+        this.collect(this.decoder.takeOutput());
+        // Output (or room) came first: come back for more. Else `next()` answers at once (a
+        // packet, or the end or an error, which the pull below reports).
+        if (this.queue.frames > this.reserve || !packetFirst) return;
       }
       const packet = await this.pull();
       if (packet !== null) {
@@ -258,7 +303,7 @@ export class AudioPipeline {
     this.fellBack = true;
     failed.close();
     try {
-      this.decoder = await this.factory.create(this.current, 'wasm', { queueDepth: this.options.decodeQueue, batch: this.options.decodeBatch });
+      this.decoder = await this.factory.create(this.current, 'wasm', decoderOptions(this.options, this.signal));
     } catch {
       throw error;
     }
@@ -305,7 +350,7 @@ export class AudioPipeline {
     }
     this.converter = undefined;
     old.close();
-    this.decoder = await this.factory.create(track, this.options.decoder, { queueDepth: this.options.decodeQueue, batch: this.options.decodeBatch });
+    this.decoder = await this.factory.create(track, this.options.decoder, decoderOptions(this.options, this.signal));
     this.decodedOutput = false;
     this.current = track;
     this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;

@@ -21,7 +21,8 @@
  *   row and the phase steps in integers. Larger `L` (ugly ratios such as 44056→48000, L = 6000)
  *   keeps the exact integer phase but reads the kernel from a uniform grid of rows with linear
  *   interpolation between neighbours.
- * - *No allocation in steady state.* `process`, `flush` and `reset` allocate nothing.
+ * - *No allocation in steady state.* `process`, `flush` and `reset` allocate no buffers (only a
+ *   typed-array view when an input plane is copied in parts, e.g. a plane longer than a block).
  *
  * **Never:** allocates per call, reorders channels, or changes its ratio after construction (make a
  * new resampler; tables are cached, so that is cheap).
@@ -81,6 +82,37 @@ export const RESAMPLER_DEFAULTS = {
 } as const;
 
 const QUALITIES: readonly ResamplerQuality[] = ['fast', 'normal', 'good', 'high'];
+
+/**
+ * Builds (and caches) what a resampler for these rates needs before it is made: the filter
+ * table and the SIMD kernel, which it also runs once over a short block (a few ms) so that the
+ * engine has optimized it. A reader that knows its rates at open time calls this there, so
+ * its first read does not pay for the table design (about 20 ms for 'high' in a cold worker).
+ */
+export function prepareResampler(inRate: number, outRate: number, quality: ResamplerQuality = RESAMPLER_DEFAULTS.quality): void {
+  if (inRate === outRate || !Number.isInteger(inRate) || !Number.isInteger(outRate) || inRate < 1 || outRate < 1) return;
+  if (inRate > outRate * MAX_DOWNSAMPLING || !QUALITIES.includes(quality)) return;
+  const g = gcd(inRate, outRate);
+  const table = polyphaseTable(outRate / g, inRate / g, quality);
+  if (table.interpolated || simdKernel(65536) === null) return;
+  const key = `${inRate}>${outRate}:${quality}`;
+  if (warmedKernels.has(key)) return;
+  warmedKernels.add(key);
+  // Run the kernel (stereo and mono) over a few thousand frames: WebAssembly engines optimize
+  // a function only after it has run for a while (V8: Liftoff, then TurboFan), and the
+  // optimized code is shared by every instance, so the first reads run at full speed.
+  for (const channels of [2, 1]) {
+    const r = new Resampler({ inRate, outRate, channels, quality });
+    const input = Array.from({ length: channels }, () => new Float32Array(WARM_UP_FRAMES));
+    const n = r.outputFramesFor(WARM_UP_FRAMES);
+    r.process(input, WARM_UP_FRAMES, Array.from({ length: channels }, () => new Float32Array(n)));
+  }
+}
+
+/** Input frames {@link prepareResampler} runs through a throwaway resampler per channel count. */
+const WARM_UP_FRAMES = 4096;
+/** The rate pairs and qualities whose kernel {@link prepareResampler} has run. */
+const warmedKernels = new Set<string>();
 
 /** A streaming sample-rate converter for planar Float32 audio. See the module notes. */
 export class Resampler {
@@ -220,8 +252,7 @@ export class Resampler {
         const src = input[ch]!;
         const buf = this.bufs[ch]!;
         const from = inOffset + consumed;
-        const at = this.filled;
-        for (let i = 0; i < n; i++) buf[at + i] = src[from + i]!;
+        buf.set(from === 0 && n === src.length ? src : src.subarray(from, from + n), this.filled);
       }
       this.filled += n;
       consumed += n;

@@ -16,6 +16,7 @@ import { KitharaError } from '../platform/errors.js';
 import { mark } from '../platform/trace.js';
 import type { EncodedPacket, TrackInfo } from '../demux/types.js';
 import type { DecodedChunk, Decoder } from './types.js';
+import { PlaneArena } from './plane-arena.js';
 
 /**
  * Packets allowed in flight before `ready()` waits, by default. Shallow keeps latency low: the
@@ -97,6 +98,8 @@ export class WebCodecsDecoder implements Decoder {
   private batched: EncodedPacket[] = [];
   /** The pending safety timer of {@link ready}, if any. */
   private safety: ReturnType<typeof setTimeout> | undefined;
+  /** Output planes are views into shared blocks (see PlaneArena). */
+  private readonly arena = new PlaneArena();
 
   constructor(
     private readonly track: TrackInfo,
@@ -240,7 +243,7 @@ export class WebCodecsDecoder implements Decoder {
       const frames = data.numberOfFrames;
       const planes: Float32Array[] = [];
       for (let ch = 0; ch < data.numberOfChannels; ch++) {
-        const plane = new Float32Array(frames);
+        const plane = this.arena.take(frames);
         data.copyTo(plane, { planeIndex: ch, format: 'f32-planar' });
         planes.push(plane);
       }

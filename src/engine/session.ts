@@ -12,6 +12,7 @@ import { formats } from '../demux/registry.js';
 import { DefaultDecoderFactory } from '../decode/factory.js';
 import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
 import { interleave } from '../audio/channel-map.js';
+import { prepareResampler } from '../audio/resampler.js';
 import type { KeyLoader } from '../player/types.js';
 import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { createSink, type PcmSink } from './sinks.js';
@@ -29,8 +30,12 @@ const BULK_DECODE_QUEUE = 64;
 /** Frames the pump moves per pipeline read. */
 const PUMP_BLOCK = 2048;
 
-/** WebCodecs first; the WASM decoder suite loads (one chunk per codec) only when needed. */
-const decoderFactory = new DefaultDecoderFactory(() => import('../decode/wasm/provider.js').then((m) => m.wasmDecoderProvider));
+/** Loads the WASM decoder suite (one chunk per codec) when first needed. */
+const wasmProvider = () => import('../decode/wasm/provider.js').then((m) => m.wasmDecoderProvider);
+/** Players: WebCodecs first. */
+const decoderFactory = new DefaultDecoderFactory(wasmProvider);
+/** PCM readers (Resource): the WASM decoder first where it reads faster (MPEG audio). */
+const bulkDecoderFactory = new DefaultDecoderFactory(wasmProvider, true);
 
 /** A session: one source being decoded. */
 export class Session {
@@ -74,7 +79,7 @@ export class Session {
       const demuxer = await openAnyDemuxer(source, request, emit, keyLoader);
       mark('session:demuxer-open');
       let pipeline: AudioPipeline | undefined;
-      pipeline = await AudioPipeline.create(demuxer, decoderFactory, {
+      pipeline = await AudioPipeline.create(demuxer, request.output === undefined ? bulkDecoderFactory : decoderFactory, {
         outRate: request.outRate,
         outChannels: request.outChannels,
         quality: request.quality,
@@ -89,6 +94,8 @@ export class Session {
         },
       });
       mark('session:pipeline-ready');
+      // PCM readers: design the resampler's filter now, not in the first read.
+      if (request.output === undefined) prepareResampler(pipeline.track.sampleRate, pipeline.outRate, request.quality);
       const info: OpenResult = {
         duration: pipeline.duration,
         format: formatInfo(pipeline),
@@ -163,7 +170,7 @@ export class Session {
     const asked = this.pipeline.epoch;
     // Stop gathering as soon as a seek is asked for: the blocks after it belong to the next read.
     while (frames < maxFrames && this.pipeline.epoch === asked) {
-      const block = await this.pipeline.read(maxFrames - frames);
+      const block = await this.pipeline.read(maxFrames - frames, true);
       if (block === null) break;
       if (blocks.length > 0 && block.epoch !== (blocks[0] as PcmBlock).epoch) break;
       blocks.push(block);

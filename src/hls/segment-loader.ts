@@ -16,6 +16,7 @@
  */
 import { KitharaError } from '../platform/errors.js';
 import { realClock, type Clock } from '../platform/clock.js';
+import { mark, tracing } from '../platform/trace.js';
 import { concatBytes } from '../platform/bytes.js';
 import type { Net } from '../net/net.js';
 import { backoffDelay, type RetryPolicy } from '../net/retry-net.js';
@@ -70,6 +71,14 @@ interface Sink {
 
 type OnBytes = ((bytes: Uint8Array) => void) | undefined;
 
+/** When a load tells its caller it is delivered, and when it may start storing. */
+interface LoadTiming {
+  /** Called once the last byte went to `onBytes`, before anything is stored. */
+  onDelivered?: () => void;
+  /** Storing waits for this to settle (besides the load's own delivery). */
+  storeAfter?: Promise<unknown>;
+}
+
 /** Fetches (and decrypts) segment bytes. */
 export class SegmentLoader {
   private readonly inits = new Map<string, Promise<Uint8Array>>();
@@ -79,13 +88,21 @@ export class SegmentLoader {
     this.clock = deps.clock ?? realClock;
   }
 
-  /** The init segment's bytes (decrypted), fetched once per URI and range. */
-  init(map: InitSegment, sequence: number, signal?: AbortSignal): Promise<Uint8Array> {
+  /**
+   * The init segment's bytes (decrypted), fetched once per URI and range. Resolves as soon as
+   * the last byte is in; storing it in the cache goes on behind, and starts only once
+   * `storeAfter` (when given: the media segment requested with it) has settled, so that no
+   * storage work lands between the first media bytes and the first audio.
+   */
+  init(map: InitSegment, sequence: number, signal?: AbortSignal, storeAfter?: Promise<unknown>): Promise<Uint8Array> {
     const key = `${map.uri}#${map.byteRange?.offset ?? ''}-${map.byteRange?.length ?? ''}`;
     let p = this.inits.get(key);
     if (p === undefined) {
       const parts: Uint8Array[] = [];
-      p = this.load(map.uri, map.byteRange, map.key, sequence, (b) => parts.push(b), signal).then(() => concatBytes(parts));
+      p = new Promise<Uint8Array>((resolve, reject) => {
+        const done = (): void => resolve(concatBytes(parts));
+        this.load(map.uri, map.byteRange, map.key, sequence, (b) => parts.push(b), signal, { onDelivered: done, storeAfter }).then(done, reject);
+      });
       p.catch(() => this.inits.delete(key));
       this.inits.set(key, p);
     }
@@ -114,18 +131,31 @@ export class SegmentLoader {
    */
   async playlist<T>(uri: string, parse: (text: string) => T, keep: (parsed: T) => boolean, signal?: AbortSignal): Promise<T> {
     const cache = this.deps.cache;
+    if (tracing()) mark(`hls:cache-open ${traceName(uri)}`);
     const handle = cache === undefined ? undefined : await cache.open(uri).catch(() => undefined);
+    if (tracing()) mark(`hls:cache-opened ${traceName(uri)} ${handle?.resource.status ?? 'none'}`);
+    /** The playlist is stored after it is returned: the handle is released once it is. */
+    let storing = false;
     try {
       const res = handle?.resource;
       if (res !== undefined && res.status === 'committed') {
         return parse(new TextDecoder().decode(await res.read(0, res.length ?? 0)));
       }
+      if (tracing()) mark(`hls:request ${traceName(uri)}`);
       const bytes = await this.deps.net.getBytes(uri, { signal });
+      if (tracing()) mark(`hls:received ${traceName(uri)}`);
       const parsed = parse(new TextDecoder().decode(bytes));
-      if (res !== undefined && keep(parsed)) await storeWhole(res, bytes);
+      if (tracing()) mark(`hls:parsed ${traceName(uri)}`);
+      if (res !== undefined && keep(parsed)) {
+        storing = true;
+        void backgroundTask()
+          .then(() => storeWhole(res, bytes))
+          .then(() => handle?.release())
+          .catch(() => undefined);
+      }
       return parsed;
     } finally {
-      await handle?.release();
+      if (!storing) await handle?.release();
     }
   }
 
@@ -143,11 +173,12 @@ export class SegmentLoader {
     sequence: number,
     onBytes: OnBytes,
     signal: AbortSignal | undefined,
+    timing: LoadTiming = {},
   ): Promise<LoadStats> {
     const cache = this.deps.cache;
     if (cache === undefined) {
       const cipher = key === undefined ? undefined : await this.cipherOf(uri, key, sequence, signal);
-      return this.fetch(uri, range, cipher, onBytes, undefined, signal);
+      return this.fetch(uri, range, cipher, onBytes, undefined, signal, timing);
     }
     const decryptOnRead = key !== undefined && !cache.storeDecrypted;
     // Stored decrypted or clear: a held segment needs no key. Stored encrypted: reads need it.
@@ -156,7 +187,9 @@ export class SegmentLoader {
       ...(range !== undefined && { range, length: range.length }),
       ...(cipher !== undefined && { ctx: cipher }),
     };
+    if (tracing()) mark(`hls:cache-open ${traceName(uri)}`);
     const handle = await cache.open(uri, opts).catch(() => undefined);
+    if (tracing()) mark(`hls:cache-opened ${traceName(uri)} ${handle?.resource.status ?? 'none'}`);
     try {
       const res = handle?.resource;
       if (res !== undefined && res.status === 'committed') {
@@ -170,7 +203,7 @@ export class SegmentLoader {
       if (key !== undefined && cipher === undefined) cipher = await this.cipherOf(uri, key, sequence, signal);
       // Ciphertext that is only being stored needs no decryption.
       const decrypt = onBytes === undefined && decryptOnRead ? undefined : cipher;
-      return await this.fetch(uri, range, decrypt, onBytes, res === undefined ? undefined : { resource: res, plain: !decryptOnRead }, signal);
+      return await this.fetch(uri, range, decrypt, onBytes, res === undefined ? undefined : { resource: res, plain: !decryptOnRead }, signal, timing);
     } finally {
       await handle?.release();
     }
@@ -183,6 +216,7 @@ export class SegmentLoader {
     onBytes: OnBytes,
     sink: Sink | undefined,
     signal: AbortSignal | undefined,
+    timing: LoadTiming = {},
   ): Promise<LoadStats> {
     const decryptor: CbcDecryptor | undefined = cipher === undefined ? undefined : createCbcDecryptor(cipher.key, cipher.iv);
     const start = range?.offset ?? 0;
@@ -191,39 +225,59 @@ export class SegmentLoader {
     let received = 0;
     let plainAt = 0;
     let fruitless = 0;
+    /** Decryption, in order (WebCrypto is asynchronous). */
     let pending: Promise<void> = Promise.resolve();
+    /**
+     * Cache writes, in order, behind the caller: bytes reach `onBytes` first, and nothing is
+     * written before the whole load was delivered (storage in a worker is synchronous and must
+     * not compete with decoding what just arrived; an aborted load never writes at all).
+     */
+    const queued: { at: number; bytes: Uint8Array }[] = [];
     let storing = sink !== undefined && sink.resource.status === 'active';
-    const write = async (at: number, bytes: Uint8Array): Promise<void> => {
-      if (!storing || sink === undefined) return;
-      try {
-        await sink.resource.writeAt(at, bytes);
-      } catch {
-        storing = false; // the cache never fails a load (e.g. another loader committed it)
-      }
+    const write = (at: number, bytes: Uint8Array): void => {
+      if (storing) queued.push({ at, bytes });
     };
-    const emitPlain = async (plain: Uint8Array): Promise<void> => {
+    const store = async (): Promise<void> => {
+      if (timing.storeAfter !== undefined) await timing.storeAfter.catch(() => undefined);
+      for (const { at, bytes } of queued) {
+        await backgroundTask();
+        if (!storing || sink === undefined) return;
+        try {
+          if (tracing()) mark(`hls:store ${traceName(uri)} +${bytes.byteLength} @${at}`);
+          await sink.resource.writeAt(at, bytes);
+        } catch {
+          storing = false; // the cache never fails a load (e.g. another loader committed it)
+        }
+      }
+      queued.length = 0;
+    };
+    const emitPlain = (plain: Uint8Array): void => {
       if (plain.byteLength === 0) return;
-      if (sink?.plain === true) await write(plainAt, plain);
+      const at = plainAt;
       plainAt += plain.byteLength;
       onBytes?.(plain);
+      if (sink?.plain === true) write(at, plain);
     };
     const deliver = (chunk: Uint8Array, at: number): void => {
-      pending = pending.then(async () => {
-        if (sink !== undefined && !sink.plain) await write(at, chunk);
-        if (decryptor === undefined) {
-          if (sink === undefined || !sink.plain) onBytes?.(chunk);
-          else await emitPlain(chunk);
-          return;
-        }
-        await emitPlain(await decryptor.push(chunk));
-      });
+      if (decryptor === undefined) {
+        // Clear bytes go to the caller at once (a player starts on the first of them).
+        emitPlain(chunk);
+        if (sink !== undefined && !sink.plain) write(at, chunk);
+        return;
+      }
+      if (sink !== undefined && !sink.plain) write(at, chunk);
+      pending = pending.then(async () => emitPlain(await decryptor.push(chunk)));
     };
+    /** What `onBytes` threw: it ends the load as it is (it is not a network failure to retry). */
+    let callerError: { error: unknown } | undefined;
     for (;;) {
       const from = start + received;
       if (end !== undefined && from >= end) break;
       let progressed = false;
       try {
+        if (tracing()) mark(`hls:request ${traceName(uri)}`);
         const res = await this.deps.net.get(uri, { range: from > 0 || end !== undefined ? { start: from, end } : undefined, signal });
+        if (tracing()) mark(`hls:response ${traceName(uri)}`);
         let skip = from - res.rangeStart; // a server that ignored Range sends from 0
         const reader = res.body.getReader();
         for (;;) {
@@ -238,9 +292,16 @@ export class SegmentLoader {
           if (end !== undefined && start + received + chunk.byteLength > end) chunk = chunk.subarray(0, end - start - received);
           if (chunk.byteLength === 0) continue;
           const at = received;
+          if (tracing()) mark(`hls:bytes ${traceName(uri)} +${chunk.byteLength} @${received}`);
           received += chunk.byteLength;
           progressed = true;
-          deliver(chunk, at);
+          try {
+            deliver(chunk, at);
+          } catch (error) {
+            callerError = { error };
+            await reader.cancel().catch(() => undefined);
+            throw error;
+          }
           if (end !== undefined && start + received >= end) {
             await reader.cancel().catch(() => undefined);
             break;
@@ -250,6 +311,7 @@ export class SegmentLoader {
         if (expected === undefined || start + received >= expected) break;
         throw new KitharaError('network', `The segment ${uri} ended early (${received} bytes).`, { url: uri });
       } catch (e) {
+        if (callerError !== undefined) throw callerError.error;
         const err = KitharaError.from(e, 'network');
         if (err.code !== 'network' && err.code !== 'timeout') throw err;
         fruitless = progressed ? 0 : fruitless + 1;
@@ -258,16 +320,40 @@ export class SegmentLoader {
       }
     }
     await pending;
-    if (decryptor !== undefined) await emitPlain(await decryptor.end());
+    if (decryptor !== undefined) emitPlain(await decryptor.end());
+    const deliveredAt = this.clock.now();
+    timing.onDelivered?.();
+    if (storing) await store();
     if (storing && sink !== undefined && sink.resource.status === 'active') {
       try {
+        if (tracing()) mark(`hls:commit ${traceName(uri)}`);
         sink.resource.commit(sink.plain ? plainAt : received);
+        if (tracing()) mark(`hls:committed ${traceName(uri)}`);
       } catch {
         // A cache that cannot commit keeps the bytes as a partial asset.
       }
     }
-    return { bytes: received, durationMs: Math.max(1, this.clock.now() - t0), cached: false };
+    return { bytes: received, durationMs: Math.max(1, deliveredAt - t0), cached: false };
   }
+}
+
+type PostTask = (callback: () => void, options: { priority: 'background' }) => Promise<void>;
+
+/**
+ * Resolves in a later task of low priority (`scheduler.postTask` 'background' where there is
+ * one, else a zero timer). Cache writes go through it: storage writes in a worker are
+ * synchronous (OPFS access handles), and they must never run between the arrival of bytes and
+ * the decoding of them.
+ */
+function backgroundTask(): Promise<void> {
+  const postTask = (globalThis as { scheduler?: { postTask?: PostTask } }).scheduler?.postTask;
+  if (typeof postTask === 'function') return postTask.call((globalThis as { scheduler?: unknown }).scheduler, () => undefined, { priority: 'background' });
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** A short name of a URL for trace marks (its last two path parts). */
+function traceName(uri: string): string {
+  return uri.replace(/[?#].*$/, '').split('/').slice(-2).join('/');
 }
 
 /** Writes `bytes` as the whole content of an empty cached resource and commits it. Never throws. */

@@ -7,7 +7,10 @@ import type { KitharaError } from '../platform/errors.js';
 /**
  * Which decoder implementation to use.
  * - `'auto'`: WebCodecs where the browser has an `AudioDecoder` that accepts the track, else the
- *   software (WASM / TypeScript) decoder suite, loaded lazily, one chunk per codec.
+ *   software (WASM / TypeScript) decoder suite, loaded lazily, one chunk per codec. One exception:
+ *   a `Resource` (bulk PCM reading) decodes MPEG audio (MP1/2/3) with the WASM decoder first,
+ *   which is faster there than WebCodecs (Chromium decodes one MP3 frame per round trip); a
+ *   `Player` keeps WebCodecs first for the quickest start.
  * - `'webcodecs'`: WebCodecs only; a track it cannot decode fails with `unsupported`.
  * - `'wasm'`: the software decoders only (AAC-LC, MP1/2/3, FLAC, ALAC, Vorbis, Opus).
  * PCM needs no decoder whatever the choice. `FormatInfo.decoder` says which one is in use.

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KitharaError } from '../../src/platform/errors.js';
-import type { EncodedPacket } from '../../src/demux/types.js';
-import { createMpegWasmDecoder, mpegWasmSupports, type MpegStatName, type MpegWasmDecoder } from '../../src/decode/wasm/mpeg/mpeg-wasm-decoder.js';
+import type { EncodedPacket, TrackInfo } from '../../src/demux/types.js';
+import { createMpegWasmDecoder, mpegWasmSupports, wasmSimdSupported, type MpegStatName, type MpegWasmDecoder } from '../../src/decode/wasm/mpeg/mpeg-wasm-decoder.js';
 import { wasmDecoderProvider } from '../../src/decode/wasm/provider.js';
 import { assemble, decodeAll, demux, reference, snrDb, vectors } from './wasm-helpers.js';
 import { randomMpegFrames, type RandomFramesOptions } from './mpeg-random-frames.js';
@@ -193,3 +193,24 @@ test('MP3 decodes a whole 6 s file, again and again (speed logged; measured in n
   }
   console.log(`WASM MPEG audio (Kithara): ${best.toFixed(0)}× real time on chirp-cbr.mp3`);
 });
+
+test('the SIMD and the scalar build of the MPEG module decode every vector to bit-identical PCM', async () => {
+  assert.ok(wasmSimdSupported(), 'Node validates WebAssembly SIMD');
+  for (const v of vectors.filter((x) => x.codec === 'mp3' || x.codec === 'mp2')) {
+    const { track, packets } = await demux(v.file);
+    const simd = assemble(await decodeAll(await createMpegWasmDecoder(track, { build: 'simd' }), packets));
+    const scalar = assemble(await decodeAll(await createMpegWasmDecoder(track, { build: 'scalar' }), packets));
+    assert.equal(simd.planes.length, scalar.planes.length);
+    let energy = 0;
+    simd.planes.forEach((plane, ch) => {
+      const other = scalar.planes[ch]!;
+      assert.equal(plane.length, other.length);
+      for (let i = 0; i < plane.length; i++) {
+        if (!Object.is(plane[i], other[i])) assert.fail(`${v.file} channel ${ch} sample ${i}: SIMD ${plane[i]} vs scalar ${other[i]}`);
+        energy += plane[i]! * plane[i]!;
+      }
+    });
+    assert.ok(energy > 1, `${v.file} decodes to audio, not silence`);
+  }
+});
+

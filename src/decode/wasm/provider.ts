@@ -38,7 +38,7 @@ const LOADERS: Partial<Record<CodecId, () => Promise<SoftwareCodecModule>>> = {
 };
 
 function loadMpeg(): Promise<SoftwareCodecModule> {
-  return import('./mpeg/mpeg-wasm-decoder.js').then((m) => ({ supports: m.mpegWasmSupports, create: m.createMpegWasmDecoder }));
+  return import('./mpeg/mpeg-wasm-decoder.js').then((m) => ({ supports: m.mpegWasmSupports, create: (track) => m.createMpegWasmDecoder(track) }));
 }
 
 /** Loaded modules, by codec: each loads once per worker; a failed load is retried next time. */

@@ -10,6 +10,7 @@
 import { KitharaError } from '../../platform/errors.js';
 import type { EncodedPacket } from '../../demux/types.js';
 import type { DecodedChunk, Decoder } from '../types.js';
+import { PlaneArena } from '../plane-arena.js';
 
 /**
  * Compiles a base64-embedded WASM module once per realm (the first call starts it, later calls
@@ -47,6 +48,8 @@ export abstract class SyncWasmDecoder<W extends WasmCore = WasmCore> implements 
   private failure: KitharaError | undefined;
   private closed = false;
   private output: DecodedChunk[] = [];
+  /** Output planes are views into shared blocks (one allocation per ~1.4 s, not per packet). */
+  protected readonly arena = new PlaneArena();
 
   /**
    * @param wasm - the module's exports.

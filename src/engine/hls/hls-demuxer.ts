@@ -9,17 +9,20 @@
  *
  * Ownership: the demuxer owns its playlists, its segment loader, its segment demuxer and the
  * download loop. A seek aborts the running download and restarts at the segment that holds
- * the target: only that segment is fetched, never the list before it.
+ * the target: only that segment is fetched, never the list before it, and only its packets from
+ * the one holding the asked frame on are handed out (see README.md).
  */
 import { KitharaError } from '../../platform/errors.js';
 import { realClock } from '../../platform/clock.js';
 import { concatBytes } from '../../platform/bytes.js';
+import { mark, tracing } from '../../platform/trace.js';
 import type { Net } from '../../net/net.js';
 import type { RetryPolicy } from '../../net/retry-net.js';
 import { KeyManager } from '../../drm/key-manager.js';
 import { AbrController } from '../../abr/abr-controller.js';
 import type { AbrOptions } from '../../abr/abr-options.js';
 import { audioLadder, parsePlaylist, parseMediaPlaylist } from '../../hls/playlist/index.js';
+import { warmUpPlaylistParsers } from '../../hls/playlist/warm-up.js';
 import type { AudioLadderEntry, HlsSegment, MediaPlaylist } from '../../hls/playlist/types.js';
 import { SegmentLoader, type HlsCache } from '../../hls/segment-loader.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../../demux/types.js';
@@ -31,7 +34,16 @@ import {
   type SegmentDemuxer,
   type Fmp4SegmentDemuxer,
 } from '../../demux/segment/index.js';
+import { warmUpFmp4Demuxer } from '../../demux/segment/fmp4-warm-up.js';
 import type { KeyLoader, VariantInfo } from '../../player/types.js';
+
+// This module loads while a session's first playlist downloads (Session.open starts it): compile
+// the playlist parsers and the fMP4 box parsers now, rather than on the path to the first segment
+// request and the first audio.
+mark('hls:module-evaluating');
+warmUpPlaylistParsers();
+warmUpFmp4Demuxer();
+mark('hls:module-evaluated');
 
 /** Defaults of the HLS demuxer. */
 export const HLS_DEFAULTS = {
@@ -110,11 +122,20 @@ export class HlsDemuxer implements Demuxer {
   private finished = false;
   private failure: KitharaError | undefined;
   private wakeReader: (() => void) | undefined;
+  /** Callers of {@link packetReady} waiting for a packet (or the end, or a failure). */
+  private packetWaiters: (() => void)[] = [];
   private wakeLoader: (() => void) | undefined;
   private loop: AbortController = new AbortController();
   /** Anchor: frame on the timeline ↔ media frame of the segment demuxer, set at the first packet after a (re)start. */
   private anchor: { frame: number; media: number } | undefined;
   private anchorSegment = 0;
+  /**
+   * After a seek: packets that end at or before this frame are dropped (the pipeline asked for
+   * this frame, preroll included, so nothing before it is decoded); cleared at the first packet kept.
+   */
+  private skipBefore: number | undefined;
+  /** Dropped packets since the last key packet, kept in case the first packet kept is not a key packet. */
+  private skipped: EncodedPacket[] = [];
   private closed = false;
 
   private constructor(
@@ -137,6 +158,7 @@ export class HlsDemuxer implements Demuxer {
 
   /** Loads the playlist(s), picks the first variant and reads until the track is known. */
   static async open(url: string, text: string, deps: HlsDeps): Promise<HlsDemuxer> {
+    mark('hls:open');
     const parsed = parsePlaylist(text, url);
     let ladder: AudioLadderEntry[];
     let media: MediaPlaylist | undefined;
@@ -151,12 +173,15 @@ export class HlsDemuxer implements Demuxer {
     if (media !== undefined) d.playlists.set(0, Promise.resolve(media));
     deps.events.onVariants(ladder.map((v) => ({ index: v.index, bandwidth: v.bandwidth, codecs: v.codecs ?? '', name: v.name })));
     d.variant = d.abr.decide(0).target;
+    mark('hls:variant-chosen');
     d.playlist = await d.mediaPlaylist(d.variant);
+    mark('hls:playlist-ready');
     d.abr.segmentSec = d.playlist.targetDuration ?? 0;
     if (!d.playlist.endList) throw new KitharaError('unsupported', 'Live HLS playlists are not supported (no EXT-X-ENDLIST): only VOD.', { url });
     if (d.playlist.segments.length === 0) throw new KitharaError('parse', 'The media playlist has no segments.', { url: d.playlist.url });
     d.start(0);
     await d.waitForTrack();
+    mark('hls:track-known');
     return d;
   }
 
@@ -209,13 +234,31 @@ export class HlsDemuxer implements Demuxer {
       else break;
     }
     this.start(k);
+    // Only the packets from the one holding `frame` on are handed out: the segment is still
+    // fetched from its start (its timestamps anchor the timeline), but what lies before the
+    // target (and its preroll) is never decoded.
+    this.skipBefore = frame;
     return Math.round((segs[k] as HlsSegment).startTime * rate);
+  }
+
+  /**
+   * Packets the reader can take without waiting. The pipeline uses it to collect decoded audio
+   * instead of blocking on a packet that is still on the network.
+   */
+  get packetsReady(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves once {@link next} would return at once: a packet is queued, or the stream ended or failed. */
+  packetReady(): Promise<void> {
+    if (this.queue.length > 0 || this.finished || this.failure !== undefined || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.packetWaiters.push(resolve));
   }
 
   close(): void {
     this.closed = true;
     this.loop.abort(new KitharaError('aborted', 'The HLS stream was closed.'));
-    this.wakeReader?.();
+    this.wakeReaders();
     this.wakeLoader?.();
   }
 
@@ -236,6 +279,8 @@ export class HlsDemuxer implements Demuxer {
     this.anchor = undefined;
     this.anchorSegment = k;
     this.nextSegment = k;
+    this.skipBefore = undefined;
+    this.skipped = [];
     this.segDemuxer?.reset();
     void this.run(this.loop.signal);
   }
@@ -258,6 +303,7 @@ export class HlsDemuxer implements Demuxer {
     if (this.anchor === undefined) this.anchorSegment = this.nextSegment;
     this.finished = false;
     this.failure = undefined;
+    this.skipped = [];
     this.segDemuxer?.reset();
     void this.run(this.loop.signal);
   }
@@ -326,12 +372,12 @@ export class HlsDemuxer implements Demuxer {
       }
       if (!signal.aborted) {
         this.finished = true;
-        this.wakeReader?.();
+        this.wakeReaders();
       }
     } catch (e) {
       if (signal.aborted) return;
       this.failure = KitharaError.from(e, 'network');
-      this.wakeReader?.();
+      this.wakeReaders();
     }
   }
 
@@ -362,17 +408,31 @@ export class HlsDemuxer implements Demuxer {
       }
       this.accept((demuxer as SegmentDemuxer).push(bytes), seg, index);
     };
-    let initReady: Promise<void> | undefined;
-    if (seg.map !== undefined && this.segDemuxer === undefined) {
+    let loadInit: (() => Promise<void>) | undefined;
+    const map = seg.map;
+    // The init segment is stored in the cache only after the media segment is in: nothing is
+    // written between the first media bytes and the first audio.
+    let segmentSettled!: () => void;
+    const segmentLoaded = new Promise<void>((resolve) => (segmentSettled = resolve));
+    if (map !== undefined && this.segDemuxer === undefined) {
       // The init segment and the media segment are requested together (one round trip, not
       // two); media bytes wait in `held` until the init is parsed.
       const fmp4 = createFmp4SegmentDemuxer();
       this.segDemuxer = demuxer = fmp4;
       sniffed = true;
       held = [];
-      initReady = this.loader.init(seg.map, seg.sequence, signal).then(
+      loadInit = () => this.loader.init(map, seg.sequence, signal, segmentLoaded).then(
         (init) => {
+          mark('hls:init-received');
           fmp4.setInit(init);
+          mark('hls:init-parsed');
+          // The init segment describes the track: the session can build its decoder while the
+          // media segment's first bytes are still on their way.
+          if (this.track === undefined && fmp4.track !== undefined) {
+            this.track = this.finalTrack(fmp4.track);
+            this.queuedTrack = this.track;
+            this.wakeReaders();
+          }
           const early = held ?? [];
           held = undefined;
           for (const b of early) onBytes(b);
@@ -384,7 +444,12 @@ export class HlsDemuxer implements Demuxer {
       );
     }
     if (demuxer !== undefined && 'segmentByteOffset' in demuxer) (demuxer as Fmp4SegmentDemuxer).segmentByteOffset = seg.byteRange?.offset ?? 0;
-    const [stats] = await Promise.all([this.loader.segment(seg, onBytes, signal), initReady]);
+    // The init segment is asked for first: the decoder is built from it while the media
+    // segment's first bytes are on their way.
+    const initLoaded = loadInit?.();
+    const loading = this.loader.segment(seg, onBytes, signal);
+    loading.then(segmentSettled, segmentSettled);
+    const [stats] = await Promise.all([loading, initLoaded]);
     if (signal.aborted) return stats;
     if (!sniffed) throw new KitharaError('parse', `The HLS segment ${seg.uri} is empty or not audio.`, { url: seg.uri });
     this.accept((demuxer as SegmentDemuxer).endSegment(), seg, index);
@@ -400,6 +465,7 @@ export class HlsDemuxer implements Demuxer {
   /** Maps segment-demuxer packets onto the playlist timeline and queues them. */
   private accept(packets: EncodedPacket[], seg: HlsSegment, index: number): void {
     if (packets.length === 0) return;
+    if (tracing()) mark(`hls:packets seg ${index} +${packets.length} (queued ${this.queue.length})`);
     const d = this.segDemuxer as SegmentDemuxer;
     const track = this.finalTrack(d.track as TrackInfo);
     if (this.track === undefined) {
@@ -417,20 +483,46 @@ export class HlsDemuxer implements Demuxer {
         this.anchor = { frame: Math.round(anchorSeg.startTime * rate) - shift, media: p.frame };
       }
       const packet: EncodedPacket = { ...p, frame: this.anchor.frame + (p.frame - this.anchor.media) };
-      if (this.cutPending) {
-        packet.format = track;
-        packet.discontinuity = true;
-        this.cutPending = false;
-        this.switchPending = false;
-      } else if (this.switchPending || !sameFormat(track, this.queuedTrack)) {
-        packet.format = track;
-        this.switchPending = false;
+      if (this.skipBefore !== undefined) {
+        if (packet.frame + packet.frames <= this.skipBefore) {
+          if (packet.key) this.skipped = [];
+          this.skipped.push(packet);
+          continue;
+        }
+        this.skipBefore = undefined;
+        // The first packet kept must be one decoding can start at: go back to the last key packet.
+        const lead = packet.key ? [] : this.skipped;
+        this.skipped = [];
+        for (const q of lead) this.enqueue(q, index, track);
       }
-      this.queuedTrack = track;
-      this.queue.push({ packet, segment: index, track });
-      this.queuedSec += p.frames / rate;
+      this.enqueue(packet, index, track);
     }
+    this.wakeReaders();
+  }
+
+  /** Queues one packet on the timeline, with the format fence or cut it carries. */
+  private enqueue(packet: EncodedPacket, index: number, track: TrackInfo): void {
+    if (this.cutPending) {
+      packet.format = track;
+      packet.discontinuity = true;
+      this.cutPending = false;
+      this.switchPending = false;
+    } else if (this.switchPending || !sameFormat(track, this.queuedTrack)) {
+      packet.format = track;
+      this.switchPending = false;
+    }
+    this.queuedTrack = track;
+    this.queue.push({ packet, segment: index, track });
+    this.queuedSec += packet.frames / track.sampleRate;
+  }
+
+  /** Wakes the reader waiting in `next()` and every `packetReady()` caller. */
+  private wakeReaders(): void {
     this.wakeReader?.();
+    const waiters = this.packetWaiters;
+    if (waiters.length === 0) return;
+    this.packetWaiters = [];
+    for (const w of waiters) w();
   }
 
   /** Discontinuity tags at segments 1…`index` of the current playlist. */

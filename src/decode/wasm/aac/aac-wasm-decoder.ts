@@ -156,7 +156,11 @@ export class AacWasmDecoder extends SyncWasmDecoder<AacWasmExports> {
     if (result === undefined) return;
     this.views();
     const planes: Float32Array[] = [];
-    for (let c = 0; c < result; c++) planes.push((this.planes[c] as Float32Array).slice());
+    for (let c = 0; c < result; c++) {
+      const plane = this.arena.take(FRAME_SAMPLES);
+      plane.set(this.planes[c] as Float32Array);
+      planes.push(plane);
+    }
     this.emit({
       frame: this.frameScale === 1 ? packet.frame : Math.round(packet.frame * this.frameScale),
       frames: FRAME_SAMPLES,

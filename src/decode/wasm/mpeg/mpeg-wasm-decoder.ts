@@ -13,7 +13,7 @@ import { KitharaError } from '../../../platform/errors.js';
 import type { EncodedPacket, TrackInfo } from '../../../demux/types.js';
 import type { Decoder } from '../../types.js';
 import { SyncWasmDecoder, compiledOnce } from '../sync-wasm-decoder.js';
-import { MPEG_WASM_BASE64 } from './mpeg-wasm.generated.js';
+import { MPEG_WASM_SIMD_BASE64 } from './mpeg-wasm-simd.generated.js';
 
 /** Samples per channel the output buffer holds for one frame. */
 const MAX_FRAME_SAMPLES = 1152;
@@ -60,8 +60,53 @@ export function mpegWasmSupports(track: TrackInfo): boolean {
   return (track.codec === 'mp3' || track.codec === 'mp2' || track.codec === 'mp1') && track.channels >= 1 && track.channels <= 2;
 }
 
-/** Compiles the WASM module once per realm. */
-const mpegWasmModule = compiledOnce(MPEG_WASM_BASE64);
+/**
+ * The smallest module using a SIMD instruction (one function returning `v128.const 0`): where
+ * it validates, the runtime has WebAssembly SIMD.
+ */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, // type section: () -> v128
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x0a, 0x16, 0x01, 0x14, 0x00, 0xfd, 0x0c, // code section: no locals, v128.const ...
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b, // ... 16 zero bytes, end
+]);
+
+/** Whether this runtime validates WebAssembly SIMD (fixed per realm). */
+export function wasmSimdSupported(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/** The SIMD build (f32x4 synthesis; bit-identical output), compiled once per realm. */
+const simdModule = compiledOnce(MPEG_WASM_SIMD_BASE64);
+
+/** The scalar build's compiler, from its own chunk (only runtimes without SIMD load it). */
+let scalarCompiler: Promise<() => Promise<WebAssembly.Module>> | undefined;
+
+/** The scalar build, compiled once per realm (a failed chunk load is retried next time). */
+function scalarModule(): Promise<WebAssembly.Module> {
+  if (scalarCompiler === undefined) {
+    const pending = import('./mpeg-wasm.generated.js').then((m) => compiledOnce(m.MPEG_WASM_BASE64));
+    scalarCompiler = pending;
+    pending.catch(() => {
+      if (scalarCompiler === pending) scalarCompiler = undefined;
+    });
+  }
+  return scalarCompiler.then((compile) => compile());
+}
+
+/** Options of {@link createMpegWasmDecoder}. */
+export interface MpegWasmOptions {
+  /**
+   * Which build of the module: `'auto'` (default) picks SIMD where it validates; tests force one
+   * (`'simd'` fails where SIMD does not validate).
+   */
+  build?: 'auto' | 'simd' | 'scalar';
+}
 
 const IMPORTS: WebAssembly.Imports = {
   env: {
@@ -71,12 +116,19 @@ const IMPORTS: WebAssembly.Imports = {
   },
 };
 
-/** Creates a WASM MPEG audio decoder. Throws `unsupported` when {@link mpegWasmSupports} says no. */
-export async function createMpegWasmDecoder(track: TrackInfo): Promise<Decoder> {
+/**
+ * Creates a WASM MPEG audio decoder. Throws `unsupported` when {@link mpegWasmSupports} says no.
+ * See {@link MpegWasmOptions}.
+ */
+export async function createMpegWasmDecoder(track: TrackInfo, options: MpegWasmOptions = {}): Promise<Decoder> {
+  const build = options.build ?? 'auto';
   if (!mpegWasmSupports(track)) {
     throw new KitharaError('unsupported', `The WASM MPEG audio decoder cannot decode ${track.codecString} with ${track.channels} channels.`);
   }
-  const instance = await WebAssembly.instantiate(await mpegWasmModule(), IMPORTS);
+  const simd = build === 'simd' || (build === 'auto' && wasmSimdSupported());
+  // A SIMD build the engine refuses after all (the probe validated) falls back to the scalar one.
+  const module = simd ? await simdModule().catch((err: unknown) => (build === 'simd' ? Promise.reject(err) : scalarModule())) : await scalarModule();
+  const instance = await WebAssembly.instantiate(module, IMPORTS);
   return new MpegWasmDecoder(track, instance);
 }
 
@@ -127,11 +179,21 @@ export class MpegWasmDecoder extends SyncWasmDecoder<MpegWasmExports> {
 
   /** Copies the decoded planes, mapped to the track's channel count. */
   private planes(frames: number, decoded: number): Float32Array[] {
-    const plane = (c: number): Float32Array => this.pcm.slice(c * MAX_FRAME_SAMPLES, c * MAX_FRAME_SAMPLES + frames);
-    if (decoded === this.channels) return decoded === 1 ? [plane(0)] : [plane(0), plane(1)];
-    if (decoded === 1) return [plane(0), plane(0)];
-    const left = plane(0);
-    const right = plane(1);
+    const pcm = this.pcm;
+    const left = this.arena.take(frames);
+    left.set(pcm.subarray(0, frames));
+    if (decoded === 1) {
+      if (this.channels === 1) return [left];
+      const copy = this.arena.take(frames);
+      copy.set(left);
+      return [left, copy];
+    }
+    const right = pcm.subarray(MAX_FRAME_SAMPLES, MAX_FRAME_SAMPLES + frames);
+    if (this.channels === 2) {
+      const r = this.arena.take(frames);
+      r.set(right);
+      return [left, r];
+    }
     for (let i = 0; i < frames; i++) left[i] = ((left[i] as number) + (right[i] as number)) * 0.5;
     return [left];
   }
