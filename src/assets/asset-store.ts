@@ -281,6 +281,11 @@ export class AssetStore {
     return this.key(urlOrKey);
   }
 
+  /** `true` when the store holds every byte of `url` (per the index; nothing is opened). */
+  async holdsComplete(url: string, range?: AssetRange): Promise<boolean> {
+    return this.index.get(await this.key(url, range))?.complete === true;
+  }
+
   /** Every cached asset. */
   async list(): Promise<CacheEntry[]> {
     await this.cached.idle();

@@ -16,6 +16,8 @@ import type { ProbeHints } from '../demux/types.js';
 import type { HlsCache } from '../hls/segment-loader.js';
 import type { OpenRequest } from './protocol.js';
 import { engineCache } from './cache.js';
+import type { AssetStore } from '../assets/asset-store.js';
+import type { StorageResource } from '../storage/resource.js';
 import { mark } from '../platform/trace.js';
 
 /** A source ready for the demuxer. */
@@ -44,6 +46,35 @@ export function resolveUrl(src: string, baseUrl: string): string {
   }
 }
 
+/** URLs named like HLS playlists. */
+const PLAYLIST_NAME = /\.m3u8?(?:[?#]|$)/i;
+
+/** Delay before a playlist fetched into memory is stored (out of the start-up path). */
+const STORE_LATER_MS = 100;
+
+/** Stores `resource` under `url` once it is complete; failures only mean it is not cached. */
+function storeLater(store: AssetStore, url: string, resource: StorageResource): void {
+  resource
+    .waitRange(0, Number.MAX_SAFE_INTEGER)
+    .then(() => new Promise((resolve) => setTimeout(resolve, STORE_LATER_MS)))
+    .then(async () => {
+      const length = resource.length;
+      if (resource.status !== 'committed' || length === undefined) return;
+      const bytes = await resource.read(0, length);
+      const h = await store.open(url, { length });
+      try {
+        engineCache.remember(h.key, url);
+        if (h.resource.status === 'active') {
+          await h.resource.writeAt(0, bytes);
+          h.resource.commit(length);
+        }
+      } finally {
+        await h.release();
+      }
+    })
+    .catch(() => undefined);
+}
+
 /** Opens the request's source. Rejects with `http`/`network` errors when the first answer fails. */
 export async function openSource(request: OpenRequest, onProgress: ProgressFn, onError: (err: KitharaError) => void): Promise<OpenedSource> {
   const src = request.src;
@@ -64,7 +95,11 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
   });
   const store = await engineCache.forSession(request.cache, request.cacheMaxBytes);
   mark('source:store-ready');
-  const handle = store === undefined ? undefined : await store.open(url).catch(() => undefined);
+  // A playlist the cache does not hold whole is fetched into memory and stored afterwards, off
+  // the start path (as the HLS segment loader does for media playlists): its synchronous storage
+  // writes and commit would otherwise sit between its arrival and the first segment request.
+  const playlistMiss = store !== undefined && PLAYLIST_NAME.test(url) && !(await store.holdsComplete(url));
+  const handle = store === undefined || playlistMiss ? undefined : await store.open(url).catch(() => undefined);
   mark('source:asset-open');
   if (handle !== undefined) engineCache.remember(handle.key, url);
   const release = (): void => void handle?.release();
@@ -85,6 +120,7 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
     release();
     throw KitharaError.from(e, 'network');
   }
+  if (playlistMiss && store !== undefined) storeLater(store, url, source.resource);
   if (source.status === 'committed') {
     const total = source.length ?? 0;
     onProgress(total, total, [[0, total]], true);
