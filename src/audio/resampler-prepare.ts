@@ -1,38 +1,27 @@
 /**
- * Ahead-of-use preparation of the resampler: designing a 'high' polyphase table and compiling
- * the SIMD kernel costs 10–20 ms the first time in a fresh worker (measured on the start-up
- * timeline, `Kithara.debug`), which would otherwise land between the first decoded packet and the
- * first audio. When a player is made, the engine prepares, one idle task per rate, the tables
- * from the common source rates to the player's output rate, and runs each resampler once over a
- * short block so the kernel is compiled and its JavaScript is warm.
+ * Ahead-of-use preparation of the resampler for players: designing a 'high' polyphase table and
+ * getting the SIMD kernel optimized costs 10–20 ms the first time in a fresh worker (measured on
+ * the start-up timeline, `Kithara.debug`), which would otherwise land between the first decoded
+ * packet and the first audio. When a player is made, the engine runs {@link prepareResampler},
+ * one idle task per rate, from the common source rates to the player's output rate.
  */
-import { Resampler } from './resampler.js';
+import { prepareResampler } from './resampler.js';
 import type { ResamplerQuality } from './resampler-kernels.js';
 
 /** Source rates prepared for: what nearly every file and stream uses. */
 export const COMMON_SOURCE_RATES: readonly number[] = [44100, 48000];
 
-/** Frames run through each prepared resampler. */
-const WARM_FRAMES = 1024;
-
-const prepared = new Set<string>();
-
 /**
  * Prepares resampling from the common source rates to `outRate` at `quality`, in idle tasks
- * (returns at once). Repeated calls with the same arguments do nothing.
+ * (returns at once). Repeated calls cost nothing (the tables are cached, the warm-up runs once).
  */
 export function prepareResampling(outRate: number, quality: ResamplerQuality): void {
   if (!Number.isSafeInteger(outRate) || outRate <= 0) return;
   for (const inRate of COMMON_SOURCE_RATES) {
-    const key = `${inRate}>${outRate}:${quality}`;
-    if (inRate === outRate || prepared.has(key)) continue;
-    prepared.add(key);
+    if (inRate === outRate) continue;
     setTimeout(() => {
       try {
-        const r = new Resampler({ inRate, outRate, channels: 2, quality });
-        const input = [new Float32Array(WARM_FRAMES), new Float32Array(WARM_FRAMES)];
-        const n = r.outputFramesFor(WARM_FRAMES);
-        r.process(input, WARM_FRAMES, [new Float32Array(n), new Float32Array(n)]);
+        prepareResampler(inRate, outRate, quality);
       } catch {
         // Preparation is an optimization; the first open designs what it needs itself.
       }
