@@ -16,7 +16,7 @@ import { prepareResampler } from '../audio/resampler.js';
 import type { KeyLoader } from '../player/types.js';
 import type { EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import { createSink, type PcmSink } from './sinks.js';
-import { openSource, type OpenedSource } from './sources.js';
+import { namesPlaylist, openSource, type OpenedSource } from './sources.js';
 import { resolveRetryPolicy } from '../net/net-options.js';
 import type { Demuxer } from '../demux/types.js';
 import type { FormatInfo } from '../player/types.js';
@@ -265,11 +265,6 @@ function loadHls(): Promise<typeof import('./hls/hls-demuxer.js')> {
   hlsModule ??= import('./hls/hls-demuxer.js');
   hlsModule.catch(() => (hlsModule = undefined));
   return hlsModule;
-}
-
-/** Whether a URL names a playlist by its extension (only a hint: content decides). */
-function namesPlaylist(src: unknown): boolean {
-  return typeof src === 'string' && /\.m3u8?(?:[?#]|$)/i.test(src);
 }
 
 function looksLikePlaylist(head: Uint8Array): boolean {

@@ -46,8 +46,10 @@ export function resolveUrl(src: string, baseUrl: string): string {
   }
 }
 
-/** URLs named like HLS playlists. */
-const PLAYLIST_NAME = /\.m3u8?(?:[?#]|$)/i;
+/** `true` for a source URL named like an HLS playlist (`.m3u8` / `.m3u`, before any query). */
+export function namesPlaylist(src: unknown): boolean {
+  return typeof src === 'string' && /\.m3u8?(?:[?#]|$)/i.test(src);
+}
 
 /** Delay before a playlist fetched into memory is stored (out of the start-up path). */
 const STORE_LATER_MS = 100;
@@ -98,7 +100,7 @@ export async function openSource(request: OpenRequest, onProgress: ProgressFn, o
   // A playlist the cache does not hold whole is fetched into memory and stored afterwards, off
   // the start path (as the HLS segment loader does for media playlists): its synchronous storage
   // writes and commit would otherwise sit between its arrival and the first segment request.
-  const playlistMiss = store !== undefined && PLAYLIST_NAME.test(url) && !(await store.holdsComplete(url));
+  const playlistMiss = store !== undefined && namesPlaylist(url) && !(await store.holdsComplete(url));
   const handle = store === undefined || playlistMiss ? undefined : await store.open(url).catch(() => undefined);
   mark('source:asset-open');
   if (handle !== undefined) engineCache.remember(handle.key, url);
