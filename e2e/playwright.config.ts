@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { resolve } from 'node:path';
 import { E2E_PORT } from './lib/port.js';
+import { CHROMIUM_ARGS } from '../test/lib/chromium-args.mjs';
 
 /** Everything the run writes goes under <repo>/test-results (the run starts at the repo root). */
 const results = resolve(process.cwd(), process.env.KITHARA_RESULTS ?? 'test-results');
@@ -22,16 +23,7 @@ export default defineConfig({
     browserName: 'chromium',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--autoplay-policy=no-user-gesture-required',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-gpu',
-        '--disable-quic',
-      ],
+      args: [...CHROMIUM_ARGS],
     },
   },
 });

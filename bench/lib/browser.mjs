@@ -3,18 +3,10 @@
 // cache, storage or engine worker shared with the previous one).
 
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../../test/lib/chromium-args.mjs';
 
-/** Flags of e2e/playwright.config.ts. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-  '--disable-quic',
-];
+/** Flags of e2e/playwright.config.ts (one list, in test/lib/chromium-args.mjs). */
+export { CHROMIUM_ARGS };
 
 /** The SDK's lazily imported files under dist/chunks/. */
 const SDK_CHUNK = /\/dist[^/]*\/chunks\/[^?#]+\.(?:js|wasm)$/;
