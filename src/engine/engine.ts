@@ -43,8 +43,8 @@ export class Engine implements EngineApi {
     return this.get(id).seek(seconds);
   }
 
-  async read(id: number, maxFrames: number): Promise<ReadResult | null> {
-    const result = await this.get(id).read(maxFrames);
+  async read(id: number, maxFrames: number, recycle?: ArrayBuffer): Promise<ReadResult | null> {
+    const result = await this.get(id).read(maxFrames, recycle);
     return result === null ? null : Comlink.transfer(result, [result.interleaved.buffer]);
   }
 

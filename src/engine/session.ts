@@ -29,6 +29,8 @@ const BULK_DECODE_BATCH = 16;
 const BULK_DECODE_QUEUE = 64;
 /** Frames the pump moves per pipeline read. */
 const PUMP_BLOCK = 2048;
+/** Handed-back `read` buffers a session keeps (one block is consumed while the next is made). */
+const MAX_SPARE_BUFFERS = 2;
 
 /** Loads the WASM decoder suite (one chunk per codec) when first needed. */
 const wasmProvider = () => import('../decode/wasm/provider.js').then((m) => m.wasmDecoderProvider);
@@ -44,6 +46,8 @@ export class Session {
   private closed = false;
   /** The block being prepared ahead of the next `read` (Resource sessions). */
   private ahead: { maxFrames: number; epoch: number; result: Promise<ReadResult | null> } | undefined;
+  /** Buffers of earlier `read` results handed back by the caller, filled again by {@link gather}. */
+  private readonly spare: ArrayBuffer[] = [];
   private announcedEpoch = -1;
   /** Output epochs are `epochBase + pipeline.epoch`, so they keep rising across sessions of one player. */
   private epochBase = 0;
@@ -142,7 +146,8 @@ export class Session {
    * block is prepared while the caller consumes this one (read-ahead), so the worker never
    * idles during the round trip; a seek in between discards it.
    */
-  async read(maxFrames: number): Promise<ReadResult | null> {
+  async read(maxFrames: number, recycle?: ArrayBuffer): Promise<ReadResult | null> {
+    if (recycle !== undefined && recycle.byteLength > 0 && this.spare.length < MAX_SPARE_BUFFERS) this.spare.push(recycle);
     const asked = this.pipeline.epoch;
     const pending = this.ahead;
     this.ahead = undefined;
@@ -179,13 +184,21 @@ export class Session {
     const first = blocks[0];
     if (first === undefined) return null;
     const ch = first.planes.length;
-    const interleaved = new Float32Array(frames * ch);
+    const interleaved = this.output(frames * ch);
     let at = 0;
     for (const b of blocks) {
       interleave(b.planes, b.frames, interleaved, at * ch);
       at += b.frames;
     }
     return { interleaved, frames, epoch: first.epoch, time: first.time };
+  }
+
+  /** `floats` floats for a `read` result: a view of a spare buffer big enough, else a new array. */
+  private output(floats: number): Float32Array {
+    const i = this.spare.findIndex((b) => b.byteLength >= floats * 4);
+    if (i < 0) return new Float32Array(floats);
+    const [buffer] = this.spare.splice(i, 1) as [ArrayBuffer];
+    return new Float32Array(buffer, 0, floats);
   }
 
   close(): void {

@@ -117,11 +117,13 @@ export class Resource extends EventTarget {
           break;
         }
         if (next.epoch !== this.epoch) continue;
+        const spent = this.current;
         this.current = next;
         this.offset = 0;
         this.positionValue = next.time;
-        // Keep one block in flight while this one is consumed.
-        this.prefetch();
+        // Keep one block in flight while this one is consumed, and hand the used-up block's
+        // buffer back for the engine to fill again.
+        this.prefetch(spent?.interleaved.buffer as ArrayBuffer | undefined);
       }
       const cur = this.current;
       const n = Math.min(want - written, cur.frames - this.offset);
@@ -156,9 +158,12 @@ export class Resource extends EventTarget {
     await this.engine.api.close(this.id);
   }
 
-  private prefetch(): void {
+  private prefetch(recycle?: ArrayBuffer): void {
     if (this.pending === undefined && !this.ended) {
-      this.pending = this.engine.api.read(this.id, BLOCK_FRAMES);
+      this.pending =
+        recycle === undefined
+          ? this.engine.api.read(this.id, BLOCK_FRAMES)
+          : this.engine.api.read(this.id, BLOCK_FRAMES, this.engine.transfer(recycle, [recycle]));
       this.pending.catch(() => undefined);
     }
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdoptingResource } from '../../src/storage/adopting-resource.js';
+import { AdoptingResource, MEMORY_MIRROR_BYTES } from '../../src/storage/adopting-resource.js';
 import { MemoryResource } from '../../src/storage/memory-resource.js';
 import { pattern } from './contract.js';
 
@@ -34,7 +34,7 @@ test('adoption copies every early byte into the target once, and later writes go
   await r.writeAt(1000, pattern(1000, 3000));
   assert.deepEqual(target.writes, [[0, 1000], [4000, 1000], [1000, 3000]], 'each byte written to the target exactly once');
   assert.deepEqual(await target.read(0, 5000), pattern(0, 5000));
-  assert.deepEqual(await r.read(0, 5000), pattern(0, 5000), 'reads after adoption come from the target');
+  assert.deepEqual(await r.read(0, 5000), pattern(0, 5000), 'reads after adoption see every byte');
 });
 
 test('the caller may reuse its buffer after a write before adoption', async () => {
@@ -94,4 +94,39 @@ test('a failed download does not fail the target: what arrived stays, to be resu
   r.fail(new (await import('../../src/platform/errors.js')).KitharaError('network', 'dropped'));
   assert.equal(target.status, 'active');
   assert.deepEqual(target.available.toJSON(), [[0, 100]]);
+});
+
+/** A target that counts its reads. */
+class CountingTarget extends SlowTarget {
+  reads = 0;
+  override read(offset: number, length: number): Uint8Array | Promise<Uint8Array> {
+    this.reads++;
+    return super.read(offset, length);
+  }
+}
+
+test('while it fits the mirror, what was received is read from memory, before and after adoption', async () => {
+  const r = new AdoptingResource('k');
+  await r.writeAt(0, pattern(0, 3000));
+  const target = new CountingTarget('t');
+  await r.adopt(target);
+  await r.writeAt(3000, pattern(3000, 2000));
+  assert.deepEqual(target.writes, [[0, 3000], [3000, 2000]], 'the target still gets every byte once');
+  assert.deepEqual(await r.read(1000, 3500), pattern(1000, 3500));
+  assert.equal(target.reads, 0, 'no read reached the target');
+});
+
+test('a resource that outgrows the mirror drops it and reads from the target', async () => {
+  const r = new AdoptingResource('k');
+  const chunk = 1024 * 1024;
+  const chunks = MEMORY_MIRROR_BYTES / chunk;
+  await r.writeAt(0, pattern(0, chunk));
+  const target = new CountingTarget('t');
+  await r.adopt(target);
+  for (let i = 1; i <= chunks; i++) await r.writeAt(i * chunk, pattern(i * chunk, chunk));
+  await r.settled().catch(() => undefined);
+  assert.deepEqual(target.available.toJSON(), [[0, (chunks + 1) * chunk]]);
+  assert.deepEqual(await r.read(chunk - 10, 20), pattern(chunk - 10, 20));
+  assert.deepEqual(await r.read(chunks * chunk, 100), pattern(chunks * chunk, 100));
+  assert.equal(target.reads, 2, 'both reads went to the target');
 });
