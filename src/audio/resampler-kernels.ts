@@ -27,7 +27,7 @@ export const QUALITY_SPECS: Readonly<Record<ResamplerQuality, QualitySpec>> = {
   fast: { taps: 16, attenuation: 60, phases: 128 },
   normal: { taps: 64, attenuation: 90, phases: 256 },
   good: { taps: 128, attenuation: 110, phases: 512 },
-  high: { taps: 192, attenuation: 125, phases: 1024 },
+  high: { taps: 256, attenuation: 130, phases: 1024 },
 };
 
 /**

@@ -36,18 +36,15 @@
  *
  * | quality | taps | passband edge | ripple | stopband | 1 kHz SNR | speed, SIMD | speed, JS |
  * |---|---|---|---|---|---|---|---|
- * | fast   | 16  | 0.55 Nyquist | ±0.011 dB  | 64 dB  | 66 dB  | 2370× | 780× |
+ * | fast   | 16  | 0.55 Nyquist | ±0.011 dB  | 64 dB  | 66 dB  | 2400–3800× | 750× |
  * | normal | 64  | 0.82 Nyquist | ±3e-4 dB   | 95 dB  | 101 dB | 1730× | 233× |
  * | good   | 128 | 0.89 Nyquist | ±3e-5 dB   | 125 dB | 128 dB | 990×  | 119× |
- * | high   | 192 | 0.915 Nyquist | ±6e-6 dB  | 135 dB | 140 dB | 720×  | 79×  |
- *
- * 'high' is in the class of libsoxr's high quality (passband to 91.3 % of Nyquist, 20-bit):
- * 20.2 kHz at 44.1 kHz, flat to ±6e-6 dB, and aliases 135 dB down. (Before 0.1.0 shipped it had 256 taps
- * and a 0.93 passband edge, measured 138 dB / 139 dB, at a third more time per frame.)
+ * | high   | 256 | 0.93 Nyquist | ±4e-6 dB   | 138 dB | 140 dB | 560×  | 61×  |
  *
  * Speed is real time × for stereo 44100→48000 on one core of the dev machine (Node 20, V8), input
- * fed in 4096-frame chunks, best of 5 (`node --import tsx bench/resampler-speed.mts`). "SIMD" is the WebAssembly `f32x4` kernel of `resampler-simd.ts`, used
- * for exact tables wherever WebAssembly SIMD exists (all current browsers); "JS" is the fallback.
+ * fed in 4096-frame chunks, best of 5 (`node --import tsx bench/resampler-speed.mts`; runs vary by
+ * a fifth). "SIMD" is the WebAssembly `f32x4` kernel of `resampler-simd.ts`, used for exact
+ * tables wherever WebAssembly SIMD exists (all current browsers); "JS" is the fallback.
  * Ratios with more than 1024 phases (e.g. 44056→48000) run the interpolated JS loop: about 17×
  * (high) to 220× (fast). The JS path sums in double precision, the SIMD path in float32 (the
  * SNR above is the SIMD path's; both are beyond what float32 PCM can carry anyway).
@@ -77,7 +74,7 @@ export interface ResamplerOptions {
 
 /** Defaults of the resampler. */
 export const RESAMPLER_DEFAULTS = {
-  /** The default quality: 192-tap Kaiser sinc. */
+  /** The default quality: 256-tap Kaiser sinc. */
   quality: 'high' as ResamplerQuality,
   /** Input frames copied into the history buffer per inner pass. */
   block: 4096,
