@@ -137,7 +137,7 @@ try {
     Cores: String(cpu.length),
     Memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     OS: `${type()} ${release()}`,
-    Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of e2e/playwright.config.ts)`,
+    Browser: `Chromium ${browser.version()} (headless, /usr/bin/chromium, flags of test/lib/chromium-args.mjs, shared with the browser tests: the brief's, plus no GPU, no QUIC and no omnibox popup WebUIs, whose renderer would take ~400 ms of CPU in the first second of every new context)`,
     Node: process.version,
   };
   writeFileSync(rawPath, JSON.stringify({ machine, env: { ...env, browser: undefined, capped: capped.url, open: open.url, requestsFor: undefined, mediaUrl: undefined, log: undefined }, results }, null, 1));
