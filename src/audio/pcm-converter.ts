@@ -6,7 +6,7 @@
 import { mapChannels } from './channel-map.js';
 import { Resampler, type ResamplerQuality } from './resampler.js';
 import type { PlanarBlock } from './pcm-queue.js';
-import { PlaneArena } from '../decode/plane-arena.js';
+import { PlaneArena, releasePlanes } from '../decode/plane-arena.js';
 
 /** Channel map + resampler for one input format. */
 export class PcmConverter {
@@ -37,6 +37,10 @@ export class PcmConverter {
       const out = this.arena.planes(this.midChannels, n);
       this.resampler.process(pre, frames, out);
       mid = out;
+      // The resampler copied its input into its history: the decoded planes (and a mapped copy)
+      // are used up, and their memory can serve later planes.
+      releasePlanes(planes);
+      if (pre !== planes) releasePlanes(pre);
     }
     const post = this.midChannels === this.outChannels ? mid : this.map(mid, n, this.outChannels);
     return { planes: post === planes ? post.map((p) => p.subarray(0, n)) : (post as Float32Array[]), frames: n };

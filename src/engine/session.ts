@@ -10,6 +10,7 @@ import { ByteReader } from '../stream/byte-reader.js';
 import { openDemuxer } from '../demux/detect.js';
 import { formats } from '../demux/registry.js';
 import { DefaultDecoderFactory } from '../decode/factory.js';
+import { releasePlanes } from '../decode/plane-arena.js';
 import { AudioPipeline, type PcmBlock } from '../audio/pipeline.js';
 import { interleave } from '../audio/channel-map.js';
 import { prepareResampler } from '../audio/resampler.js';
@@ -189,6 +190,8 @@ export class Session {
     for (const b of blocks) {
       interleave(b.planes, b.frames, interleaved, at * ch);
       at += b.frames;
+      // Nothing else holds a block the pipeline handed out: its planes' memory can be reused.
+      releasePlanes(b.planes);
     }
     return { interleaved, frames, epoch: first.epoch, time: first.time };
   }
