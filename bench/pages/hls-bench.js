@@ -34,11 +34,12 @@ function loadHlsJs() {
  * A player under test. `variant`: a number pins that variant for both players (Kithara
  * `abr: { mode }`, hls.js `startLevel` plus `loadLevel`); undefined leaves each on its defaults.
  * `variant()` is what the player reports as current: Kithara `player.variant`, hls.js
- * `hls.currentLevel` (the level of the fragment playing).
+ * `hls.currentLevel` (the level of the fragment playing). `workerUrl` (Kithara) runs another build's
+ * engine worker (bench/ab-hls-ttfa.mjs).
  */
-async function makeHlsSubject(who, ctx, destination, { variant } = {}) {
+async function makeHlsSubject(who, ctx, destination, { variant, workerUrl } = {}) {
   if (who === 'kithara') {
-    const player = new Kithara.Player({ audioContext: ctx, destination, ...SDK_URLS, ...(variant !== undefined && { abr: { mode: variant } }) });
+    const player = new Kithara.Player({ audioContext: ctx, destination, ...SDK_URLS, ...(workerUrl !== undefined && { workerUrl }), ...(variant !== undefined && { abr: { mode: variant } }) });
     return {
       player,
       start(url) {
@@ -92,11 +93,11 @@ const { seekWith, timeEvents } = window.benchCore;
  * attached to its <audio>) is made, the page idles `settleMs`, then the clock starts at
  * `player.src = url; player.play()` / `hls.loadSource(url); audio.play()`.
  */
-async function hlsTtfa({ who, url, variant, settleMs = 400, timeoutMs = 10000 }) {
+async function hlsTtfa({ who, url, variant, workerUrl, settleMs = 400, timeoutMs = 10000 }) {
   const ctx = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
   await ctx.resume();
   const cap = await makeCapture(ctx, 3);
-  const subject = await makeHlsSubject(who, ctx, cap.node, { variant });
+  const subject = await makeHlsSubject(who, ctx, cap.node, { variant, workerUrl });
   const ref = { t0: 0 };
   await sleep(settleMs);
   cap.arm();

@@ -18,7 +18,7 @@ import { KitharaError } from '../platform/errors.js';
 import { realClock, type Clock } from '../platform/clock.js';
 import { mark, tracing } from '../platform/trace.js';
 import { concatBytes } from '../platform/bytes.js';
-import type { Net } from '../net/net.js';
+import { drainInBackground, type Net } from '../net/net.js';
 import { backoffDelay, type RetryPolicy } from '../net/retry-net.js';
 import type { AssetHandle } from '../assets/handle-cache.js';
 import type { AssetOpenOptions } from '../assets/asset-store.js';
@@ -304,6 +304,12 @@ export class SegmentLoader {
           }
           if (end !== undefined && start + received >= end) {
             await reader.cancel().catch(() => undefined);
+            break;
+          }
+          // Every byte the headers promised is in: the end of the stream, one more hop from the
+          // network stack, is read in the background (see readAll for why exactly).
+          if (end === undefined && start + received === res.totalLength) {
+            drainInBackground(reader);
             break;
           }
         }

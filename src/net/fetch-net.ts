@@ -97,7 +97,7 @@ export class FetchNet implements Net {
 
   async getBytes(url: string, options: NetRequestOptions = {}): Promise<Uint8Array> {
     const res = await this.get(url, options);
-    return readAll(res.body, options.signal);
+    return readAll(res.body, options.signal, res.bodyLength);
   }
 }
 

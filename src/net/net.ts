@@ -73,13 +73,19 @@ export interface Net {
   getBytes(url: string, options?: NetRequestOptions): Promise<Uint8Array>;
 }
 
-/** Reads a body to the end into one array. Rejects like the body does, or when `signal` aborts. */
-export async function readAll(body: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Uint8Array> {
+/**
+ * Reads a body to the end into one array. Rejects like the body does, or when `signal` aborts.
+ * With `expected` (the body length the headers promised), resolves as soon as exactly that many
+ * bytes are in: the end of the stream, one more hop from the network stack, is read in the
+ * background. A body that passes `expected` (a content encoding the headers did not show, e.g. not
+ * exposed by CORS, so the length counted encoded bytes) is read to its end as usual.
+ */
+export async function readAll(body: ReadableStream<Uint8Array>, signal?: AbortSignal, expected?: number): Promise<Uint8Array> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {
-    for (;;) {
+    while (total !== expected) {
       const { done, value } = await raceAbort(reader.read(), signal);
       if (done) break;
       chunks.push(value);
@@ -89,6 +95,7 @@ export async function readAll(body: ReadableStream<Uint8Array>, signal?: AbortSi
     reader.cancel(err).catch(() => undefined);
     throw KitharaError.from(err, 'network');
   }
+  if (total === expected) drainInBackground(reader);
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let at = 0;
@@ -97,4 +104,15 @@ export async function readAll(body: ReadableStream<Uint8Array>, signal?: AbortSi
     at += c.byteLength;
   }
   return out;
+}
+
+/**
+ * Reads what is left of a body whose bytes are all in (its end, or nothing) without anyone
+ * waiting, so the request finishes normally (its connection stays reusable, timers are cleared).
+ */
+export function drainInBackground(reader: ReadableStreamDefaultReader<Uint8Array>): void {
+  const next = (): void => {
+    reader.read().then(({ done }) => (done ? undefined : next()), () => undefined);
+  };
+  next();
 }

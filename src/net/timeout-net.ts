@@ -60,7 +60,7 @@ export class TimeoutNet implements Net {
 
   async getBytes(url: string, options: NetRequestOptions = {}): Promise<Uint8Array> {
     const res = await this.get(url, options);
-    return readAll(res.body, options.signal);
+    return readAll(res.body, options.signal, res.bodyLength);
   }
 
   /** Wraps a body so each pending read is bounded by the inactivity timeout. */
