@@ -82,7 +82,8 @@ export class AbrController {
   constructor(variants: readonly AbrVariant[], options: AbrOptions = {}, deps: AbrControllerDeps = {}) {
     this.options = resolveAbrOptions(options);
     this.clock = deps.clock ?? realClock;
-    this.estimator = deps.estimator ?? new ThroughputEstimator();
+    const o = this.options;
+    this.estimator = deps.estimator ?? new ThroughputEstimator({ fastHalfLifeSec: o.fastHalfLifeSec, slowHalfLifeSec: o.slowHalfLifeSec, minSampleBytes: o.minSampleBytes });
     this.setVariants(variants);
     this.modeValue = 'auto';
     if (this.options.mode !== 'auto') this.checkIndex(this.options.mode, 'options.abr.mode');

@@ -8,6 +8,7 @@
  * (safety factor and both hysteresis bands) keep the reference's values.
  */
 import type { AbrOptions } from '../player/types.js';
+import { ESTIMATOR_DEFAULTS } from './throughput-estimator.js';
 
 export type { AbrOptions };
 
@@ -61,6 +62,24 @@ export const ABR_DEFAULTS = {
    * plays a segment as it arrives, so a higher start costs little time to first audio.
    */
   startEstimateBps: 500_000,
+  /** Defaults to 2 s (the reference's value): the fast average follows a drop within a couple of segments. */
+  fastHalfLifeSec: ESTIMATOR_DEFAULTS.fastHalfLifeSec,
+  /** Defaults to 10 s (the reference's value): an improvement must last before it counts. */
+  slowHalfLifeSec: ESTIMATOR_DEFAULTS.slowHalfLifeSec,
+  /** Defaults to 16000 bytes (the reference's noise floor). */
+  minSampleBytes: ESTIMATOR_DEFAULTS.minSampleBytes,
+  /**
+   * Defaults to 30 s: enough to ride out a long dip (the ABR trace's 20 s at 150 kbit/s), while a
+   * seek or an up-switch wastes at most that much download.
+   */
+  lookAheadSec: 30,
+  /**
+   * Defaults to 8 s (two typical segments): an up-switch with more queued re-fetches the segments
+   * playback has not started, so the better quality is heard within seconds, not after 30.
+   */
+  upCatchUpSec: 8,
+  /** Defaults to 8 ms: long enough that the join of two encodes never clicks, short enough to be inaudible. */
+  switchCrossfadeMs: 8,
 } as const;
 
 /** {@link AbrOptions} with every field filled in. */
@@ -78,6 +97,12 @@ export function resolveAbrOptions(options: AbrOptions = {}): ResolvedAbrOptions 
     minSwitchIntervalSec: num('minSwitchIntervalSec', options.minSwitchIntervalSec, ABR_DEFAULTS.minSwitchIntervalSec, 0, 3600),
     startVariant: choice('startVariant', options.startVariant, ABR_DEFAULTS.startVariant),
     startEstimateBps: num('startEstimateBps', options.startEstimateBps, ABR_DEFAULTS.startEstimateBps, 0, 1e12),
+    fastHalfLifeSec: num('fastHalfLifeSec', options.fastHalfLifeSec, ABR_DEFAULTS.fastHalfLifeSec, 0.1, 600),
+    slowHalfLifeSec: num('slowHalfLifeSec', options.slowHalfLifeSec, ABR_DEFAULTS.slowHalfLifeSec, 0.1, 600),
+    minSampleBytes: num('minSampleBytes', options.minSampleBytes, ABR_DEFAULTS.minSampleBytes, 0, 1e9),
+    lookAheadSec: num('lookAheadSec', options.lookAheadSec, ABR_DEFAULTS.lookAheadSec, 1, 3600),
+    upCatchUpSec: num('upCatchUpSec', options.upCatchUpSec, ABR_DEFAULTS.upCatchUpSec, 0, 3600),
+    switchCrossfadeMs: num('switchCrossfadeMs', options.switchCrossfadeMs, ABR_DEFAULTS.switchCrossfadeMs, 0, 100),
   };
 }
 

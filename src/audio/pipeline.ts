@@ -74,6 +74,8 @@ export interface PipelineOptions {
   decodeBatch?: number;
   /** Called after the decoder changed for a new format (an HLS variant switch). */
   onFormatChange?: () => void;
+  /** Crossfade (s) at a format switch (see seam.ts). Defaults to SEAM_FADE_SEC (8 ms). */
+  seamFadeSec?: number;
 }
 
 /** A block of output PCM. */
@@ -127,6 +129,8 @@ export class AudioPipeline {
   private fellBack = false;
   /** Frames held back from readers while a switch may still come (the crossfade's material). */
   private readonly holdBack: number;
+  /** Crossfade length at a format switch, in output frames. */
+  private readonly seamFade: number;
   /** The demuxer's packet signal (players over HLS), see {@link PacketSignal}. */
   private readonly signal: PacketSignal | undefined;
 
@@ -142,7 +146,8 @@ export class AudioPipeline {
     this.outChannels = options.outChannels ?? track.channels;
     this.startFrame = track.delayFrames;
     this.endFrame = track.totalFrames === undefined ? Infinity : track.delayFrames + track.totalFrames;
-    this.holdBack = demuxer.switchable === true ? Math.round(SEAM_FADE_SEC * this.outRate) : 0;
+    this.seamFade = Math.round((options.seamFadeSec ?? SEAM_FADE_SEC) * this.outRate);
+    this.holdBack = demuxer.switchable === true ? this.seamFade : 0;
     this.signal = packetSignal(demuxer, options);
   }
 
@@ -365,7 +370,7 @@ export class AudioPipeline {
       const t = (this.startFrame - oldTrack.delayFrames) / oldTrack.sampleRate;
       this.startFrame = track.delayFrames + Math.max(0, Math.round(t * track.sampleRate));
     } else {
-      let fade = Math.round(SEAM_FADE_SEC * this.outRate);
+      let fade = this.seamFade;
       if (cutFrame !== undefined) {
         // A discontinuity: a new encode starts at `cutFrame + delay`. Drop what the old one left
         // past that point (its padding), and join without a fade (the encodes share no audio).

@@ -93,6 +93,8 @@ export class Session {
         decodeQueue: request.output === undefined ? BULK_DECODE_QUEUE : undefined,
         feedAhead: request.output === undefined,
         decodeBatch: request.output === undefined ? BULK_DECODE_BATCH : 1,
+        // Checked by the HLS demuxer's ABR controller (opened above); only HLS switches fade.
+        ...(request.abr.switchCrossfadeMs !== undefined && { seamFadeSec: request.abr.switchCrossfadeMs / 1000 }),
         // An HLS variant switch that needed a new decoder: say what is decoded now.
         onFormatChange: () => {
           if (pipeline !== undefined) emit({ type: 'formatchange', format: formatInfo(pipeline) });

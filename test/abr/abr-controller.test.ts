@@ -312,3 +312,39 @@ test('without segmentSec the buffer does not hold back a down-switch', () => {
   estimator.value = 600_000;
   expectDecision(abr.decide(25), 0, 'down', true);
 });
+
+test('every ABR and buffering default can be overridden, and bad values are refused', () => {
+  const abr = new AbrController(VARIANTS, { fastHalfLifeSec: 1, slowHalfLifeSec: 20, minSampleBytes: 0, lookAheadSec: 12, upCatchUpSec: 3, switchCrossfadeMs: 0 });
+  assert.equal(abr.options.fastHalfLifeSec, 1);
+  assert.equal(abr.options.slowHalfLifeSec, 20);
+  assert.equal(abr.options.minSampleBytes, 0);
+  assert.equal(abr.options.lookAheadSec, 12);
+  assert.equal(abr.options.upCatchUpSec, 3);
+  assert.equal(abr.options.switchCrossfadeMs, 0);
+  const d = new AbrController(VARIANTS).options;
+  assert.deepEqual([d.fastHalfLifeSec, d.slowHalfLifeSec, d.minSampleBytes, d.lookAheadSec, d.upCatchUpSec, d.switchCrossfadeMs], [2, 10, 16_000, 30, 8, 8]);
+  assert.throws(() => new AbrController(VARIANTS, { lookAheadSec: 0 }), /options\.abr\.lookAheadSec, when provided, must be a number from 1 to 3600/);
+  assert.throws(() => new AbrController(VARIANTS, { switchCrossfadeMs: 500 }), /options\.abr\.switchCrossfadeMs/);
+  assert.throws(() => new AbrController(VARIANTS, { fastHalfLifeSec: 0 }), /options\.abr\.fastHalfLifeSec/);
+  assert.throws(() => new AbrController(VARIANTS, { minSampleBytes: -1 }), /options\.abr\.minSampleBytes/);
+});
+
+test("the controller's own estimator takes the half-lives and noise floor from the options", () => {
+  const small = { bytes: 8_000, durationMs: 100, source: 'network' as const };
+  // Default noise floor (16000 bytes): a small sample is ignored.
+  const byDefault = new AbrController(VARIANTS, {}, { clock: new FakeClock() });
+  assert.equal(byDefault.addSample(small), false);
+  assert.equal(byDefault.estimateBps(), undefined);
+  // minSampleBytes 0: it counts.
+  const noFloor = new AbrController(VARIANTS, { minSampleBytes: 0 }, { clock: new FakeClock() });
+  assert.equal(noFloor.addSample(small), true);
+  assert.equal(noFloor.estimateBps(), 640_000);
+  // Half-lives: after a fast drop, a short fast half-life pulls the estimate down further.
+  const drop = (o: object): number => {
+    const abr = new AbrController(VARIANTS, o, { clock: new FakeClock() });
+    abr.addSample({ bytes: 1_000_000, durationMs: 2000, source: 'network' });
+    abr.addSample({ bytes: 100_000, durationMs: 2000, source: 'network' });
+    return abr.estimateBps() as number;
+  };
+  assert.ok(drop({ fastHalfLifeSec: 0.5 }) < drop({ fastHalfLifeSec: 5 }), 'fastHalfLifeSec reaches the estimator');
+});

@@ -29,11 +29,11 @@ after(async () => {
   rmSync(gen, { recursive: true, force: true });
 });
 
-function deps(): HlsDeps {
+function deps(abr: HlsDeps['abr'] = {}): HlsDeps {
   return {
     net: createNet({}),
     retry: resolveRetryPolicy({}),
-    abr: {},
+    abr,
     events: { onVariants: () => undefined, onStats: () => undefined, onVariantChange: () => undefined },
   };
 }
@@ -112,4 +112,30 @@ test('HLS: packetReady() resolves once a packet is queued, and packetsReady coun
   await d.packetReady(); // the end: resolves at once
   assert.equal(d.packetsReady, 0);
   d.close();
+});
+
+test('HLS: the download stops abr.lookAheadSec ahead of the reader and goes on as the reader takes packets', T, async () => {
+  const segmentsFetched = (tag: string): number => server.log.filter((e) => e.path.startsWith('/fmp4/seg') && e.query.run === tag).length;
+  const src = readFileSync(join(HLS_DIR, 'fmp4/index.m3u8'), 'utf8');
+  const run = async (tag: string, lookAheadSec: number | undefined): Promise<{ idle: number; after: number }> => {
+    // Tagged segment URIs tell this run's requests apart in the server log.
+    const text = src.replace('URI="init.mp4"', `URI="${server.url}/fmp4/init.mp4"`).replace(/^(seg\d+\.m4s)$/gm, (_, name: string) => `${server.url}/fmp4/${name}?run=${tag}`);
+    writeFileSync(join(gen, `${tag}.m3u8`), text);
+    const d = await HlsDemuxer.open(`${server.url}/gen/${tag}.m3u8`, text, deps(lookAheadSec === undefined ? {} : { lookAheadSec }));
+    try {
+      await new Promise((r) => setTimeout(r, 800));
+      const idle = segmentsFetched(tag);
+      await readAll(d);
+      return { idle, after: segmentsFetched(tag) };
+    } finally {
+      d.close();
+    }
+  };
+  // 2 s segments: with 1 s of look-ahead only the first is fetched while nobody reads.
+  const short = await run('la1', 1);
+  assert.equal(short.idle, 1, 'one segment ahead with lookAheadSec 1');
+  assert.equal(short.after, 4, 'the rest follows the reader');
+  // The default (30 s) fetches the whole 8 s stream ahead.
+  const long = await run('la30', undefined);
+  assert.equal(long.idle, 4);
 });
