@@ -159,3 +159,56 @@ test('Player: setting variant switches at the next segment, through the worklet,
   expect(worstStep(left, start, start + frames)).toBeLessThan(0.6);
   expect(r.underruns).toBe(0);
 });
+
+test('Player: switching between variants of different codec and segment format (MP3 in MPEG-TS ↔ AAC in fMP4) keeps one unbroken timeline both ways', async ({ page }) => {
+  await openHarness(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara, makeCapture, sleep } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const cap = await makeCapture(ctx, 12);
+    const player = new Kithara.Player({ audioContext: ctx, destination: cap.node, abr: { mode: 0 } });
+    const changes: unknown[] = [];
+    const formats: unknown[] = [];
+    const errors: unknown[] = [];
+    player.addEventListener('variantchange', (e: CustomEvent) => changes.push(e.detail));
+    player.addEventListener('formatchange', (e: CustomEvent) => formats.push(e.detail));
+    player.addEventListener('error', (e: ErrorEvent) => errors.push(String((e.error as Error)?.message)));
+    await player.load('/fixtures/hls/multi-codec/master.m3u8');
+    const first = player.stats.format;
+    cap.arm();
+    await player.play();
+    await sleep(700);
+    player.variant = 1; // MP3/TS → AAC/fMP4
+    await sleep(2600);
+    player.variant = 0; // AAC/fMP4 → MP3/TS
+    await sleep(4300);
+    const out = { changes, formats, errors, first, variants: player.variants, variant: player.variant, pcm: cap.pcm(), recorded: cap.recorded(), underruns: player.stats.underruns };
+    await player.destroy();
+    await ctx.close();
+    return out;
+  });
+  expect(r.errors).toEqual([]);
+  expect((r.variants as { codecs: string }[]).map((v) => v.codecs)).toEqual(['mp4a.40.34', 'mp4a.40.2']);
+  expect((r.first as { codec: string }).codec).toBe('mp3');
+  const changes = r.changes as { from: number; to: number; reason: string }[];
+  expect(changes.filter((c) => c.reason === 'manual').map((c) => [c.from, c.to]), JSON.stringify(changes)).toEqual([[0, 1], [1, 0]]);
+  expect(r.variant).toBe(0);
+  // A formatchange names each codec as it takes over: MP3 in TS at the load, AAC in fMP4, MP3 in TS again.
+  const codecs = (r.formats as { codec: string; container: string; codecString: string }[]).map((f) => `${f.codec}/${f.container}/${f.codecString}`);
+  expect(codecs, JSON.stringify(r.formats)).toEqual(['mp3/ts/mp3', 'aac/fmp4/mp4a.40.2', 'mp3/ts/mp3']);
+  // One unbroken chirp in both channels through both seams (they fall at segment boundaries
+  // between ~2 s and ~6 s; the window runs to 7.3 s).
+  const planes = planar(fromBase64(r.pcm), 2);
+  const left = planes[0]!;
+  const start = left.findIndex((v) => Math.abs(v) > 1e-3);
+  const frames = Math.min(r.recorded - start, Math.round(7.3 * 48000));
+  expect(frames, 'the capture reached 7.3 s of the stream').toBeGreaterThan(Math.round(7.2 * 48000));
+  const a = alignTo(planes, 48000, 0, { start, searchMs: 20 });
+  expect(Math.abs(a.t) * 1000).toBeLessThan(1);
+  const cont = checkContinuity(planes, 48000, a.t, { start, frames, minSnrDb: 12 });
+  expect(cont.jumps).toEqual([]);
+  expect(worstStep(left, start, start + frames)).toBeLessThan(0.6);
+  expect(worstStep(planes[1]!, start, start + frames)).toBeLessThan(0.6);
+  expect(r.underruns).toBe(0);
+});

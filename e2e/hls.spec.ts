@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { openHarness, readResource, readResourceError } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
 
-const STREAMS = ['fmp4', 'ts', 'ts-mp3', 'packed-aac', 'packed-mp3', 'byterange', 'aes-ts-iv', 'aes-ts-seq', 'aes-fmp4'];
+const STREAMS = ['fmp4', 'ts', 'ts-mp3', 'packed-aac', 'packed-mp3', 'byterange', 'aes-ts-iv', 'aes-ts-seq', 'aes-fmp4', 'aes-fmp4-seq'];
 /** The HLS fixtures are 7.9 s of the chirp. */
 const DURATION = 7.9;
 
@@ -51,7 +51,13 @@ test('HLS seek into a segment not yet downloaded fetches that segment and lands 
   }
 });
 
-for (const dir of ['fmp4', 'ts', 'aes-fmp4']) {
+/** The URI of segment `index` of a fixture's media playlist, e.g. 'seg2.ts' or 'seg260.m4s'. */
+function segmentName(dir: string, index: number): string {
+  const uris = readFileSync(`fixtures/hls/${dir}/index.m3u8`, 'utf8').split('\n').filter((l) => l.length > 0 && !l.startsWith('#'));
+  return uris[index]!;
+}
+
+for (const dir of ['fmp4', 'ts', 'aes-fmp4', 'aes-fmp4-seq']) {
   test(`Player, HLS ${dir}: a seek while playing into a segment not yet downloaded is heard from the target frame on`, async ({ page }) => {
     // Throttled (~320 kbit/s, 30 ms): the segment holding the target is not there at the seek.
     const slow = await startServer({ root: process.cwd(), port: 0, bytesPerSec: 40_000, latencyMs: 30 });
@@ -85,7 +91,8 @@ for (const dir of ['fmp4', 'ts', 'aes-fmp4']) {
       const cont = checkContinuity(planes, 48000, target + a.startErrorMs / 1000, { start: seam, frames: Math.min(r.recorded - seam - 4800, 24000), minSnrDb: 20 });
       expect(cont.jumps, 'continuous from the target on').toEqual([]);
       const segs = slow.log.filter((q: { path: string }) => /seg\d+\./.test(q.path)).map((q: { path: string }) => q.path.split('/').pop());
-      expect(segs, 'the segment before the target was never needed').not.toContain(dir === 'ts' ? 'seg2.ts' : 'seg2.m4s');
+      expect(segs, 'the segment that holds the target was fetched').toContain(segmentName(dir, 3));
+      expect(segs, 'the segment before the target was never needed').not.toContain(segmentName(dir, 2));
     } finally {
       await slow.close();
     }
@@ -155,9 +162,13 @@ test.describe('bad HLS input gives typed errors quickly', () => {
     expect(err.url).toContain('missing.key');
   });
 
-  test('a wrong key gives a decrypt error', async ({ page }) => {
+  test('a wrong key gives a decrypt error naming the segment, not a parse error', async ({ page }) => {
+    const t0 = Date.now();
     const err = await readResourceError(page, '/fixtures/hls/broken/wrong-key.m3u8');
-    expect(['decrypt', 'parse']).toContain(err.code);
+    expect(err).toMatchObject({ code: 'decrypt', isKithara: true });
+    expect(err.message).toMatch(/seg0\.ts did not decrypt to audio: wrong key/);
+    expect(err.url).toMatch(/\/aes-ts-iv\/seg0\.ts$/);
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   test('a malformed EXTINF gives a parse error with the line number', async ({ page }) => {
@@ -282,7 +293,8 @@ test('HLS AES-128: a keyLoader supplies the key instead of the key URI (which an
   const cont = checkContinuity(planes, 48000, 0, { frames: planes[0]!.length - 4800, minSnrDb: 35 });
   expect(cont.jumps).toEqual([]);
   expect(r.error).not.toBeNull();
-  expect(['decrypt', 'network']).toContain((r.error as { code: string }).code);
+  // A keyLoader that throws a plain Error: the key could not be had, a decrypt failure (src/drm/README.md).
+  expect((r.error as { code: string }).code).toBe('decrypt');
   expect((r.error as { message: string }).message).toContain('licence denied');
 });
 
@@ -302,5 +314,93 @@ test('HLS fMP4: the init segment and the first media segment are requested toget
     expect(seg0!.t).toBeLessThan(init!.t + init!.ms);
   } finally {
     await slow.close();
+  }
+});
+
+test('Player, HLS AES-128: a key that answers 404 dispatches one error event (http, 404) and play() rejects with it', async ({ page }) => {
+  await openHarness(page);
+  const t0 = Date.now();
+  const r = await page.evaluate(async () => {
+    const { Kithara, errorInfo } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    const player = new Kithara.Player({ audioContext: ctx, destination: null });
+    const seen: unknown[] = [];
+    player.addEventListener('error', (e: ErrorEvent) => seen.push(errorInfo(e.error)));
+    player.src = '/fixtures/hls/broken/missing-key.m3u8';
+    let rejected: unknown = null;
+    try {
+      await player.play();
+    } catch (e) {
+      rejected = errorInfo(e);
+    }
+    const paused = player.paused;
+    await player.destroy();
+    await ctx.close();
+    return { seen, rejected, paused };
+  });
+  expect(r.seen).toHaveLength(1);
+  expect(r.seen[0]).toMatchObject({ code: 'http', status: 404, isKithara: true });
+  expect((r.seen[0] as { url: string }).url).toMatch(/\/fixtures\/hls\/broken\/missing\.key$/);
+  expect(r.rejected).toMatchObject({ code: 'http', status: 404 });
+  expect(r.paused).toBe(true);
+  expect(Date.now() - t0).toBeLessThan(5000);
+});
+
+test('Player, HLS AES-128: a key rotated mid-stream to a URI that answers 404 stops playback with an error event (http, 404) after the audio before it', async ({ page }) => {
+  await openHarness(page);
+  // aes-ts-iv with a new EXT-X-KEY before segment 2 that points to a missing key.
+  const src = readFileSync('fixtures/hls/aes-ts-iv/index.m3u8', 'utf8');
+  const lines = src.split('\n').map((l) => (l.length > 0 && !l.startsWith('#') ? `/fixtures/hls/aes-ts-iv/${l}` : l.replace('URI="key.bin"', 'URI="/fixtures/hls/aes-ts-iv/key.bin"')));
+  const third = lines.map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('#EXTINF'))[2]![1];
+  lines.splice(third, 0, '#EXT-X-KEY:METHOD=AES-128,URI="/fixtures/hls/broken/missing.key",IV=0x101112131415161718191a1b1c1d1e1f');
+  mkdirSync('test-results/hls', { recursive: true });
+  const name = `test-results/hls/rotated-missing-key-${Math.random().toString(36).slice(2)}.m3u8`;
+  writeFileSync(name, lines.join('\n'));
+  const r = await page.evaluate(async (url) => {
+    const { Kithara, errorInfo, makeCapture, sleep } = (window as any).kt;
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await ctx.resume();
+    const cap = await makeCapture(ctx, 8);
+    const player = new Kithara.Player({ audioContext: ctx, destination: cap.node });
+    const seen: { error: unknown; at: number }[] = [];
+    player.addEventListener('error', (e: ErrorEvent) => seen.push({ error: errorInfo(e.error), at: player.currentTime }));
+    await player.load(url);
+    cap.arm();
+    await player.play();
+    for (let i = 0; i < 140 && seen.length === 0; i++) await sleep(50);
+    await sleep(200);
+    const out = { seen, paused: player.paused, recorded: cap.recorded() };
+    await player.destroy();
+    await ctx.close();
+    return out;
+  }, `/${name}`);
+  expect(r.seen, 'one error event').toHaveLength(1);
+  expect(r.seen[0]!.error).toMatchObject({ code: 'http', status: 404, isKithara: true });
+  expect((r.seen[0]!.error as { url: string }).url).toMatch(/\/fixtures\/hls\/broken\/missing\.key$/);
+  // It came during playback, once the reader reached segment 2: segments 0 and 1 (the good key,
+  // ~4 s) were being played. (The error stops output at once, with what is decoded ahead unheard.)
+  expect(r.seen[0]!.at).toBeGreaterThan(2.5);
+  expect(r.paused).toBe(true);
+});
+
+test('HLS AES-128: the key request carries the net headers (seen by the server as a CORS preflight, and on the request itself)', async ({ page }) => {
+  // A server of its own on another origin: a custom header makes every cross-origin request,
+  // the key's included, go through a preflight that the server logs.
+  const other = await startServer({ root: process.cwd(), port: 0 });
+  try {
+    await openHarness(page);
+    const headers = new Map<string, Record<string, string>>();
+    page.on('request', (req) => {
+      if (req.url().startsWith(other.url)) headers.set(new URL(req.url()).pathname, req.headers());
+    });
+    const out = await readResource(page, `${other.url}/fixtures/hls/aes-ts-iv/index.m3u8`, { sampleRate: 48000, net: { headers: { 'X-Kithara-Test': 'key-check' } } }, { maxSeconds: 0.5 });
+    expect(alignTo(out.planes, 48000, 0, { searchMs: 40 }).corr).toBeGreaterThan(0.99);
+    const log = (await (await fetch(`${other.url}/__log`)).json()) as { method: string; path: string; status: number }[];
+    const key = '/fixtures/hls/aes-ts-iv/key.bin';
+    const onKey = log.filter((q) => q.path === key).map((q) => `${q.method} ${q.status}`);
+    expect(onKey, JSON.stringify(log)).toEqual(['OPTIONS 204', 'GET 200']);
+    expect(headers.get(key)?.['x-kithara-test'], 'the key request itself carried the header').toBe('key-check');
+  } finally {
+    await other.close();
   }
 });

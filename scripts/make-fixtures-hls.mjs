@@ -258,6 +258,17 @@ function multiHls(ctx, dir) {
   writeFileSync(join(dir, 'master.m3u8'), `${lines.join('\n')}\n`);
 }
 
+/** A master playlist over the streams of CODEC_LADDER (made before it, in their own folders). */
+function multiCodecHls(_ctx, dir) {
+  mkdirSync(dir, { recursive: true });
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const v of CODEC_LADDER) {
+    const { peak, average } = segmentBitrates(join(dir, '..', v.dir));
+    lines.push(`#EXT-X-STREAM-INF:BANDWIDTH=${peak},AVERAGE-BANDWIDTH=${average},CODECS="${v.codecs}"`, `../${v.dir}/index.m3u8`);
+  }
+  writeFileSync(join(dir, 'master.m3u8'), `${lines.join('\n')}\n`);
+}
+
 /** Playlists that must fail, each with the error it must give. */
 const BROKEN = [
   {
@@ -329,6 +340,17 @@ function describeMedia(dir, playlist = 'index.m3u8') {
 const AAC = { codec: 'aac', codecs: 'mp4a.40.2', primingSamples: 1024 };
 const AAC_44 = { ...AAC, sampleRate: 44100, channels: 2, bitrate: 128000 };
 const MP3_44 = { codec: 'mp3', codecs: 'mp4a.40.34', primingSamples: 1105, sampleRate: 44100, channels: 2, bitrate: 128000 };
+/**
+ * The codec ladder of multi-codec/: one encode of the chirp per codec and segment format, both cut
+ * by ffmpeg's hls muxer at the first frame at or after each 2 s mark. It reuses the ts-mp3/ and
+ * fmp4/ streams (no media of its own). The cuts cannot be sample-identical: with 1152- and
+ * 1024-sample frames and priming of 1105 and 1024 samples, segment k starts up to one frame apart
+ * in signal time.
+ */
+const CODEC_LADDER = [
+  { dir: 'ts-mp3', container: 'ts', ...MP3_44 },
+  { dir: 'fmp4', container: 'fmp4', ...AAC_44 },
+];
 /** firstPts90k: the 90 kHz time of the first (priming) frame; fMP4 gives it as tfdt 0. */
 const TS_TIMING = { firstPts90k: TS_FIRST_PTS };
 const FMP4_TIMING = { firstPts90k: 0 };
@@ -350,6 +372,17 @@ export function hlsSection(root) {
     root,
     describe: (fields, dir) => {
       if (fields.kind === 'broken') return { ...fields, playlists: BROKEN.map(({ file, expect }) => ({ file, expect })) };
+      if (fields.kind === 'codec-master') {
+        return {
+          ...fields,
+          bytes: dirBytes(dir),
+          variants: CODEC_LADDER.map((v) => {
+            const vdir = join(dir, '..', v.dir);
+            const { peak, average } = segmentBitrates(vdir);
+            return { ...v, playlist: `${v.dir}/index.m3u8`, bandwidth: peak, averageBandwidth: average, ...describeMedia(vdir) };
+          }),
+        };
+      }
       if (fields.kind === 'master') {
         return {
           ...fields,
@@ -421,8 +454,22 @@ export function hlsSection(root) {
         },
       },
       {
+        // Media sequence 258 (0x0102) and no IV attribute: each segment's IV is its sequence number,
+        // two non-zero bytes, so an IV from the segment index (or from one byte) fails.
+        ...media({ file: 'aes-fmp4-seq', container: 'fmp4', ...AAC_44, ...FMP4_TIMING, ...keyFacts('sequence', null), initEncrypted: false, decryptsTo: 'fmp4' }),
+        build: (ctx, out) => {
+          ffmpegHls(ctx, out, [44100, 2], [...AAC_ARGS, '-b:a', '128k'], { type: 'fmp4', startNumber: 258 });
+          encryptHls(out);
+        },
+      },
+      {
         file: 'multi', kind: 'master', playlist: 'multi/master.m3u8', container: 'fmp4', codec: 'aac', sourceDuration: HLS_DURATION, ...FMP4_TIMING, ...CLEAR,
         build: (ctx, out) => multiHls(ctx, out),
+      },
+      {
+        // Variants that differ in codec and segment format: MP3 in MPEG-TS, AAC-LC in fMP4.
+        file: 'multi-codec', kind: 'codec-master', playlist: 'multi-codec/master.m3u8', sourceDuration: HLS_DURATION, ...CLEAR,
+        build: (ctx, out) => multiCodecHls(ctx, out),
       },
       { file: 'broken', kind: 'broken', build: (ctx, out) => brokenHls(ctx, out) },
     ],

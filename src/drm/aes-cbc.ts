@@ -13,7 +13,8 @@
  *   its PKCS7 padding is checked and removed here.
  *
  * CBC has no integrity check: a wrong key is detected only through bad padding, which catches it
- * about 255 times in 256. Otherwise the output is noise and the demuxer reports `parse`.
+ * about 255 times in 256. Otherwise the output is noise, which the HLS layer reports as `decrypt`
+ * too (`encryptedSegmentError` in src/hls/segment-decrypt.ts).
  */
 import { KitharaError, assert } from '../platform/errors.js';
 

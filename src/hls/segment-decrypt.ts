@@ -6,9 +6,10 @@
  * strips the PKCS7 padding, so the processed content is the plaintext, a little shorter than the
  * stored bytes; reads are clipped to it.
  *
- * The key travels only in the open context (`ctx`), in memory: keys are never persisted.
+ * The key travels only in the open context (`ctx`: the cipher, or a promise of it), in memory:
+ * keys are never persisted.
  */
-import { KitharaError } from '../platform/errors.js';
+import { isAbortError, KitharaError } from '../platform/errors.js';
 import { AES_BLOCK, createCbcDecryptor, decryptSegment } from '../drm/aes-cbc.js';
 import type { ProcessInput } from '../assets/processing.js';
 
@@ -22,9 +23,13 @@ function isCipher(ctx: unknown): ctx is SegmentCipher {
   return typeof ctx === 'object' && ctx !== null && 'key' in ctx && 'iv' in ctx && (ctx as { iv: unknown }).iv instanceof Uint8Array;
 }
 
-/** The read processor for segments opened with a {@link SegmentCipher} context. */
+/**
+ * The read processor for segments opened with a {@link SegmentCipher} context, or a promise of
+ * one (the segment loader opens the asset while the key is still being fetched).
+ */
 export async function decryptOnRead(input: ProcessInput): Promise<Uint8Array> {
-  const { raw, offset, length, ctx } = input;
+  const { raw, offset, length } = input;
+  const ctx: unknown = await input.ctx;
   if (!isCipher(ctx)) throw new KitharaError('decrypt', 'A cached segment was opened without its key.');
   const total = raw.length;
   const end = offset + length;
@@ -47,4 +52,22 @@ export async function decryptOnRead(input: ProcessInput): Promise<Uint8Array> {
     plain = await createCbcDecryptor(ctx.key, iv).push(cipher);
   }
   return plain.subarray(offset - a, Math.min(plain.length, end - a));
+}
+
+/**
+ * The error a failed load of an encrypted segment reports. CBC has no integrity check, so a
+ * wrong key or IV shows up either as bad PKCS7 padding at the segment's end or, earlier, as
+ * plaintext the format sniffer or the segment demuxer rejects. All of these are `decrypt`
+ * errors naming the segment: a `parse` error (or an untyped one from a demuxer) becomes one, and
+ * a `decrypt` error without a URL gets the segment's. Every other error (network, http, abort…)
+ * is returned as it is.
+ */
+export function encryptedSegmentError(err: unknown, uri: string): unknown {
+  if (isAbortError(err)) return err;
+  if (err instanceof KitharaError) {
+    if (err.code === 'decrypt' && err.url === undefined) return new KitharaError('decrypt', `${err.message} (${uri})`, { url: uri, cause: err });
+    if (err.code !== 'parse') return err;
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return new KitharaError('decrypt', `The segment ${uri} did not decrypt to audio: wrong key or IV? (${detail})`, { url: uri, cause: err });
 }

@@ -159,11 +159,20 @@ export class SegmentLoader {
     }
   }
 
-  private async cipherOf(uri: string, key: SegmentKey, sequence: number, signal: AbortSignal | undefined): Promise<SegmentCipher> {
-    if (key.method !== 'AES-128' || key.uri === undefined) {
+  /**
+   * The key and IV of an encrypted segment, on their way: the key request runs while the segment
+   * is requested, not before it (one round trip less before the first audio of a stream whose
+   * key is not cached yet). Throws at once for an encryption method other than AES-128.
+   * Callers await it where they need it; its failure (a key that answers 404) is reported there.
+   */
+  private cipherOf(uri: string, key: SegmentKey, sequence: number, signal: AbortSignal | undefined): Promise<SegmentCipher> {
+    const keyUri = key.uri;
+    if (key.method !== 'AES-128' || keyUri === undefined) {
       throw new KitharaError('unsupported', `Encryption method ${key.method} is not supported (only AES-128).`, { url: uri });
     }
-    return { key: await this.deps.keys.getKey(key.uri, signal), iv: segmentIv(key, sequence) };
+    const cipher = this.deps.keys.getKey(keyUri, signal).then((k) => ({ key: k, iv: segmentIv(key, sequence) }));
+    cipher.catch(() => undefined);
+    return cipher;
   }
 
   private async load(
@@ -177,12 +186,13 @@ export class SegmentLoader {
   ): Promise<LoadStats> {
     const cache = this.deps.cache;
     if (cache === undefined) {
-      const cipher = key === undefined ? undefined : await this.cipherOf(uri, key, sequence, signal);
+      const cipher = key === undefined ? undefined : this.cipherOf(uri, key, sequence, signal);
       return this.fetch(uri, range, cipher, onBytes, undefined, signal, timing);
     }
     const decryptOnRead = key !== undefined && !cache.storeDecrypted;
-    // Stored decrypted or clear: a held segment needs no key. Stored encrypted: reads need it.
-    let cipher = decryptOnRead ? await this.cipherOf(uri, key, sequence, signal) : undefined;
+    // Stored decrypted or clear: a held segment needs no key. Stored encrypted: reads need it
+    // (the read processor waits for it, see segment-decrypt.ts).
+    let cipher = decryptOnRead ? this.cipherOf(uri, key, sequence, signal) : undefined;
     const opts: AssetOpenOptions = {
       ...(range !== undefined && { range, length: range.length }),
       ...(cipher !== undefined && { ctx: cipher }),
@@ -200,7 +210,7 @@ export class SegmentLoader {
         return { bytes: bytes.byteLength, durationMs: Math.max(0, this.clock.now() - t0), cached: true };
       }
       if (res !== undefined && res.status === 'failed') res.reactivate();
-      if (key !== undefined && cipher === undefined) cipher = await this.cipherOf(uri, key, sequence, signal);
+      if (key !== undefined && cipher === undefined) cipher = this.cipherOf(uri, key, sequence, signal);
       // Ciphertext that is only being stored needs no decryption.
       const decrypt = onBytes === undefined && decryptOnRead ? undefined : cipher;
       return await this.fetch(uri, range, decrypt, onBytes, res === undefined ? undefined : { resource: res, plain: !decryptOnRead }, signal, timing);
@@ -212,13 +222,14 @@ export class SegmentLoader {
   private async fetch(
     uri: string,
     range: ByteRange | undefined,
-    cipher: SegmentCipher | undefined,
+    cipher: Promise<SegmentCipher> | undefined,
     onBytes: OnBytes,
     sink: Sink | undefined,
     signal: AbortSignal | undefined,
     timing: LoadTiming = {},
   ): Promise<LoadStats> {
-    const decryptor: CbcDecryptor | undefined = cipher === undefined ? undefined : createCbcDecryptor(cipher.key, cipher.iv);
+    // The key may still be on its way: the first bytes wait for it in the decryption chain.
+    const decryptor: Promise<CbcDecryptor> | undefined = cipher?.then((c) => createCbcDecryptor(c.key, c.iv));
     const start = range?.offset ?? 0;
     const end = range === undefined ? undefined : range.offset + range.length;
     const t0 = this.clock.now();
@@ -266,7 +277,9 @@ export class SegmentLoader {
         return;
       }
       if (sink !== undefined && !sink.plain) write(at, chunk);
-      pending = pending.then(async () => emitPlain(await decryptor.push(chunk)));
+      pending = pending.then(async () => emitPlain(await (await decryptor).push(chunk)));
+      // A failure (the key's) is reported once the body is in (`await pending` below).
+      pending.catch(() => undefined);
     };
     /** What `onBytes` threw: it ends the load as it is (it is not a network failure to retry). */
     let callerError: { error: unknown } | undefined;
@@ -326,7 +339,7 @@ export class SegmentLoader {
       }
     }
     await pending;
-    if (decryptor !== undefined) emitPlain(await decryptor.end());
+    if (decryptor !== undefined) emitPlain(await (await decryptor).end());
     const deliveredAt = this.clock.now();
     timing.onDelivered?.();
     if (storing) await store();

@@ -25,6 +25,7 @@ import { audioLadder, parsePlaylist, parseMediaPlaylist } from '../../hls/playli
 import { warmUpPlaylistParsers } from '../../hls/playlist/warm-up.js';
 import type { AudioLadderEntry, HlsSegment, MediaPlaylist } from '../../hls/playlist/types.js';
 import { SegmentLoader, type HlsCache } from '../../hls/segment-loader.js';
+import { encryptedSegmentError } from '../../hls/segment-decrypt.js';
 import type { Demuxer, EncodedPacket, TrackInfo } from '../../demux/types.js';
 import {
   createFmp4SegmentDemuxer,
@@ -44,17 +45,6 @@ mark('hls:module-evaluating');
 warmUpPlaylistParsers();
 warmUpFmp4Demuxer();
 mark('hls:module-evaluated');
-
-/** Defaults of the HLS demuxer. */
-export const HLS_DEFAULTS = {
-  /** Seconds of media fetched ahead of the reader. Defaults to 30. */
-  lookAheadSec: 30,
-  /**
-   * An up-switch with more than this many seconds queued re-fetches the queued segments the
-   * reader has not started from the better variant. Defaults to 8 (two typical segments).
-   */
-  upCatchUpSec: 8,
-};
 
 /** AAC priming assumed when an HLS segment format does not signal it (one AAC frame). */
 const HLS_AAC_ASSUMED_PRIMING = 1024;
@@ -346,7 +336,7 @@ export class HlsDemuxer implements Demuxer {
             // Switching up with much queued: fetch again what the reader has not reached, from the
             // better variant, so the improvement is heard within a segment and not after the whole
             // look-ahead (the estimate cleared the up-hysteresis, so the bandwidth is there).
-            if (decision.reason === 'up' && this.queuedSec > HLS_DEFAULTS.upCatchUpSec && this.readerSegment + 1 < this.nextSegment) {
+            if (decision.reason === 'up' && this.queuedSec > this.abr.options.upCatchUpSec && this.readerSegment + 1 < this.nextSegment) {
               this.carriedReason = decision.reason;
               this.restartFrom(this.readerSegment + 1);
               return;
@@ -364,7 +354,10 @@ export class HlsDemuxer implements Demuxer {
           this.anchorSegment = index;
           this.cutPending = true;
         }
-        const stats = await this.loadSegment(seg, index, signal);
+        // An encrypted segment whose plaintext is not audio was decrypted with the wrong key or IV.
+        const stats = await this.loadSegment(seg, index, signal).catch((e: unknown) => {
+          throw seg.key === undefined ? e : encryptedSegmentError(e, seg.uri);
+        });
         if (signal.aborted) return;
         this.abr.addSample({ bytes: stats.bytes, durationMs: stats.durationMs, source: stats.cached ? 'cache' : 'network' });
         this.deps.events.onStats(this.abr.estimateBps() ?? NaN, this.variant);
@@ -557,7 +550,7 @@ export class HlsDemuxer implements Demuxer {
 
   /** Waits while more than the look-ahead is queued. */
   private async waitForRoom(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted && this.track !== undefined && this.queuedSec > HLS_DEFAULTS.lookAheadSec) {
+    while (!signal.aborted && this.track !== undefined && this.queuedSec > this.abr.options.lookAheadSec) {
       await new Promise<void>((resolve) => (this.wakeLoader = resolve));
     }
   }
