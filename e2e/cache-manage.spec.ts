@@ -2,8 +2,10 @@
 // clear and usage; LRU eviction under a small cacheMaxBytes; a (simulated) full disk falls back
 // to memory with an event and playback goes on.
 import { test, expect } from '@playwright/test';
+import { alignTo, checkContinuity, firstNonSilent } from '../test/lib/analyze.mjs';
 import { openHarness, readResource } from './lib/harness.js';
-import { WAV, cacheCall, cacheEvents, mediaServer, openWithCache, readWavExact, type Entry } from './lib/cache.js';
+import { fromBase64, planar } from './lib/pcm.js';
+import { WAV, blockMedia, cacheCall, cacheEvents, mediaServer, openWithCache, readWavExact, requests, type Entry } from './lib/cache.js';
 
 interface Progress {
   loaded: number;
@@ -144,3 +146,112 @@ test('an HLS VOD prefetched (every part of one variant) plays offline', async ({
     await media.close().catch(() => undefined);
   }
 });
+
+test('an HLS prefetch cancelled midway rejects with aborted, stops downloading and is not complete', async ({ page }) => {
+  // 300 ms before each response: the abort lands while the first parts are in flight.
+  const media = await mediaServer({ latencyMs: 300 });
+  try {
+    await openHarness(page);
+    const url = `${media.url}/fixtures/hls/fmp4/index.m3u8`;
+    const r = await page.evaluate(async (src) => {
+      const { Kithara } = (window as any).kt;
+      const ctl = new AbortController();
+      const seen: Progress[] = [];
+      try {
+        await Kithara.cache.prefetch(src, {
+          signal: ctl.signal,
+          onProgress: (p: Progress) => {
+            seen.push(p);
+            if (p.totalParts > 1) ctl.abort(); // the playlist is in and parsed, the segments are not
+          },
+        });
+        return { code: 'none', isKithara: false, seen };
+      } catch (e: any) {
+        return { code: String(e.code), isKithara: e instanceof Kithara.KitharaError, seen };
+      }
+    }, url);
+    expect(r.code).toBe('aborted');
+    expect(r.isKithara).toBe(true);
+    expect(r.seen.find((p) => p.totalParts > 1)).toMatchObject({ parts: 1, totalParts: 6 });
+    await page.waitForTimeout(1000); // anything still running would have been answered by now
+    const parts = (await cacheCall<Entry[]>(page, 'list')).filter((e) => e.url.includes('/fixtures/hls/fmp4/'));
+    const complete = parts.filter((e) => e.complete).map((e) => e.url.split('/').pop());
+    expect(complete.length, `complete parts: ${complete.join(', ')}`).toBeLessThan(6);
+    expect(complete.filter((n) => /^seg\d\.m4s$/.test(n!)).length, 'not every segment is stored').toBeLessThan(4);
+    expect(requests(media, 'seg3.m4s'), 'the download stopped: the last segment was never asked for').toEqual([]);
+  } finally {
+    await media.close();
+  }
+});
+
+test("prefetch takes the player's abr options: the variant stored is the one a Resource with them plays offline", async ({ page }) => {
+  const media = await mediaServer();
+  try {
+    await openHarness(page);
+    const url = `${media.url}/fixtures/hls/multi/master.m3u8`;
+    // Without abr options the stream would start (and be stored) on a2 (startEstimateBps 500 kbit/s).
+    const abr = { startVariant: 0 };
+    await page.evaluate(([src, a]) => (window as any).kt.Kithara.cache.prefetch(src, { abr: a }), [url, abr] as const);
+    const stored = (await cacheCall<Entry[]>(page, 'list')).map((e) => e.url.slice(media.url.length));
+    expect(stored.some((u) => u.startsWith('/fixtures/hls/multi/a0/seg')), stored.join(' ')).toBe(true);
+    expect(stored.some((u) => u.startsWith('/fixtures/hls/multi/a2/')), 'only the variant asked for').toBe(false);
+    await page.reload();
+    await openHarness(page);
+    const blocked = await blockMedia(page, media);
+    const before = media.log.length;
+    for (const options of [{ abr }, { abr: { mode: 0 } }]) {
+      const out = await readResource(page, url, { sampleRate: 48000, channels: 2, ...options });
+      expect(out.format.sampleRate, 'variant a0 (22.05 kHz mono) played').toBe(22050);
+      expect(out.duration).toBeCloseTo(7.9, 1);
+      expect(out.frames).toBeGreaterThan(7.8 * 48000);
+      const a = alignTo([out.planes[0]!], 48000, 0, { searchMs: 40, channelMap: [0] });
+      expect(a.corr).toBeGreaterThan(0.99);
+    }
+    expect(blocked.count(), 'no media request (blocked route)').toBe(0);
+    expect(media.log.slice(before), 'no media request (server log)').toEqual([]);
+  } finally {
+    await media.close();
+  }
+});
+
+interface Played {
+  ok: boolean;
+  error?: unknown;
+  recorded: number;
+  pcm: string;
+  sampleRate: number;
+  currentTime: number;
+}
+
+for (const choice of ['indexeddb', 'memory', 'none'] as const) {
+  test(`a Player with cache: '${choice}' plays from t=0, continuous; ${choice === 'indexeddb' ? 'the file is then listed complete' : 'nothing is listed afterwards'}`, async ({ page }) => {
+    const media = await mediaServer();
+    try {
+      await openHarness(page);
+      const url = `${media.url}/fixtures/media/chirp.flac`;
+      const c = await page.evaluate(
+        ([s, o]) => (window as any).kt.playAndCapture(s, o) as Promise<Played>,
+        [url, { seconds: 1.5, playerOptions: { cache: choice } }] as const,
+      );
+      expect(c.ok, JSON.stringify(c.error)).toBe(true);
+      const planes = planar(fromBase64(c.pcm), 2);
+      const start = firstNonSilent(planes, 1e-3);
+      expect(start, 'audio was heard').toBeGreaterThanOrEqual(0);
+      const a = alignTo(planes, c.sampleRate, 0, { start, searchMs: 20 });
+      expect(a.corr).toBeGreaterThan(0.99);
+      expect(Math.abs(a.t) * 1000, 'the first frame heard is t=0').toBeLessThan(1);
+      const cont = checkContinuity(planes, c.sampleRate, a.t, { start, frames: Math.min(c.recorded - start, Math.round(1.2 * c.sampleRate)), minSnrDb: 12 });
+      expect(cont.jumps, 'no lost or repeated frames').toEqual([]);
+      expect(c.currentTime).toBeGreaterThan(1.2);
+      const entries = await cacheCall<Entry[]>(page, 'list');
+      if (choice === 'indexeddb') {
+        expect(entries.map((e) => ({ url: e.url, complete: e.complete, bytes: e.bytes }))).toEqual([{ url, complete: true, bytes: 260077 }]);
+        expect((await cacheCall<{ backend: string }>(page, 'usage')).backend).toBe('indexeddb');
+      } else {
+        expect(entries, 'the shared cache was never touched').toEqual([]);
+      }
+    } finally {
+      await media.close();
+    }
+  });
+}

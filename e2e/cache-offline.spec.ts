@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { alignTo, checkContinuity } from '../test/lib/analyze.mjs';
 import { openHarness, readResource } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
-import { WAV, cacheCall, mediaServer, openWithCache, readWavExact, requests, type Entry } from './lib/cache.js';
+import { WAV, blockMedia, cacheCall, keyCalls, mediaServer, openWithCache, openWithTokenKey, readWavExact, requests, type Entry } from './lib/cache.js';
 
 test('a WAV played once plays and seeks after a reload with zero media requests', async ({ page }) => {
   const media = await mediaServer();
@@ -157,4 +157,86 @@ test('AES-128 HLS with cacheDecrypted plays with no network at all after a reloa
   await openWithCache(page, { cacheDecrypted: true });
   await readHlsChecked(page, url);
   await readHlsChecked(page, url, 2.5);
+});
+
+test('a cacheKey function that drops the token: a file stored via ?token=a reads via ?token=b after a reload, offline', async ({ page }) => {
+  const media = await mediaServer();
+  try {
+    const base = `${media.url}${WAV.path}`;
+    await openWithTokenKey(page);
+    await readWavExact(page, `${base}?token=a`);
+    await readWavExact(page, `${base}?token=a`);
+    expect(await keyCalls(page), 'asked once per URL, from the worker').toEqual([`${base}?token=a`]);
+    const [entry, ...others] = await cacheCall<Entry[]>(page, 'list');
+    expect(others).toEqual([]);
+    expect(entry).toMatchObject({ url: `${base}?token=a`, complete: true, bytes: WAV.bytes });
+
+    await page.reload();
+    await openWithTokenKey(page);
+    const blocked = await blockMedia(page, media);
+    const before = media.log.length;
+    await readWavExact(page, `${base}?token=b`);
+    await readWavExact(page, `${base}?token=b`, { seek: 4.25 });
+    expect(blocked.count(), 'no media request (blocked route)').toBe(0);
+    expect(media.log.slice(before), 'no media request (server log)').toEqual([]);
+    expect(await keyCalls(page)).toEqual([`${base}?token=b`]);
+    expect((await cacheCall<Entry[]>(page, 'list')).map((e) => e.key), 'still one entry').toEqual([entry!.key]);
+  } finally {
+    await media.close();
+  }
+});
+
+test('cache.configure checks cacheKey with the house wording', async ({ page }) => {
+  await openHarness(page);
+  const message = await page.evaluate(async () => {
+    const { Kithara } = (window as any).kt;
+    try {
+      await Kithara.cache.configure({ cacheKey: 'token' });
+      return 'accepted';
+    } catch (e: any) {
+      return `${e.name}: ${e.message}`;
+    }
+  });
+  expect(message).toBe('TypeError: options.cacheKey, when provided, must be a function.');
+});
+
+test('a prefetched file plays and seeks after a reload with the media route blocked', async ({ page }) => {
+  const media = await mediaServer();
+  try {
+    const url = `${media.url}${WAV.path}`;
+    await openHarness(page);
+    const done = await cacheCall<{ loaded: number; total: number }>(page, 'prefetch', url);
+    expect(done).toMatchObject({ loaded: WAV.bytes, total: WAV.bytes });
+    await page.reload();
+    await openHarness(page);
+    const blocked = await blockMedia(page, media);
+    const before = media.log.length;
+    await readWavExact(page, url);
+    await readWavExact(page, url, { seek: 3.5 });
+    expect(blocked.count(), 'no media request (blocked route)').toBe(0);
+    expect(media.log.slice(before), 'no media request (server log)').toEqual([]);
+  } finally {
+    await media.close();
+  }
+});
+
+test('a prefetched HLS VOD plays and seeks to its last segment after a reload with the media route blocked', async ({ page }) => {
+  const media = await mediaServer();
+  try {
+    const url = `${media.url}/fixtures/hls/fmp4/index.m3u8`;
+    await openHarness(page);
+    const done = await cacheCall<{ parts: number; totalParts: number }>(page, 'prefetch', url);
+    expect(done.parts).toBe(6); // playlist, init segment, four segments
+    expect(done.totalParts).toBe(6);
+    await page.reload();
+    await openHarness(page);
+    const blocked = await blockMedia(page, media);
+    const before = media.log.length;
+    await readHlsChecked(page, url, 6.5); // straight into seg3 (from ~6 s), first thing after the reload
+    await readHlsChecked(page, url);
+    expect(blocked.count(), 'no media request (blocked route)').toBe(0);
+    expect(media.log.slice(before), 'no media request (server log)').toEqual([]);
+  } finally {
+    await media.close();
+  }
 });

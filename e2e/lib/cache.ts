@@ -10,8 +10,47 @@ import { openHarness, readResource, type ReadOutcome } from './harness.js';
  * origin than the page, which is fine (CORS and CORP headers are sent); the cache lives in the
  * page origin's storage.
  */
-export function mediaServer(): Promise<TestServer> {
-  return startServer({ root: process.cwd(), port: 0 });
+export function mediaServer(options: { latencyMs?: number } = {}): Promise<TestServer> {
+  return startServer({ root: process.cwd(), port: 0, ...options });
+}
+
+/**
+ * Blocks the media server for the page's whole browser context (the engine worker's fetches
+ * included): every request to it is aborted as a network failure, and counted.
+ */
+export async function blockMedia(page: Page, server: TestServer): Promise<{ count(): number }> {
+  let n = 0;
+  await page.context().route(`${server.url}/**`, (route) => {
+    n++;
+    return route.abort('internetdisconnected');
+  });
+  return { count: () => n };
+}
+
+/**
+ * Opens the harness with `cacheKey` set to a function that drops the `token` query parameter
+ * (signed URLs); the page records each URL it is asked about in `window.keyCalls`.
+ */
+export async function openWithTokenKey(page: Page): Promise<void> {
+  await openHarness(page);
+  const applied = await page.evaluate(async () => {
+    const w = window as unknown as { keyCalls: string[]; kt: { Kithara: { cache: { configure(s: unknown): Promise<boolean> } } } };
+    w.keyCalls = [];
+    return w.kt.Kithara.cache.configure({
+      cacheKey: async (url: string) => {
+        w.keyCalls.push(url);
+        const u = new URL(url);
+        u.searchParams.delete('token');
+        return u.href;
+      },
+    });
+  });
+  expect(applied, 'the key function is set before the cache is made').toBe(true);
+}
+
+/** The URLs the page's `cacheKey` function was asked about (see {@link openWithTokenKey}). */
+export function keyCalls(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { keyCalls: string[] }).keyCalls);
 }
 
 /** Requests for paths ending in `suffix` (every request when omitted). */

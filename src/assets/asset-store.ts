@@ -281,9 +281,13 @@ export class AssetStore {
     return this.key(urlOrKey);
   }
 
-  /** `true` when the store holds every byte of `url` (per the index; nothing is opened). */
+  /**
+   * `true` when the store holds every byte of `url` (per the index; nothing is opened). `false`
+   * when its key cannot be made (a user key function that failed): then it is not cached.
+   */
   async holdsComplete(url: string, range?: AssetRange): Promise<boolean> {
-    return this.index.get(await this.key(url, range))?.complete === true;
+    const key = await this.key(url, range).catch(() => undefined);
+    return key !== undefined && this.index.get(key)?.complete === true;
   }
 
   /** Every cached asset. */

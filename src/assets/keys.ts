@@ -11,8 +11,11 @@
  *   a query often selects the content). `dropQueryParams` removes named parameters (signed-URL
  *   tokens, cache busters); `ignoreQuery` drops the whole query as the reference does.
  *
- * A user `keyFn` replaces the URL → identity mapping (its result is hashed). A byte-range
- * sub-resource (an HLS `EXT-X-BYTERANGE` segment) is keyed by its identity plus the range.
+ * A user `keyFn` replaces the URL → identity mapping (its result is hashed, as a canonical URL
+ * is); it may be asynchronous (the public `cacheKey` runs on the page and answers over the worker
+ * boundary: {@link memoizeKeyFn} keeps one answer per URL so a key costs one round trip per URL,
+ * not per open). A byte-range sub-resource (an HLS `EXT-X-BYTERANGE` segment) is keyed by its
+ * identity plus the range.
  */
 import { KitharaError } from '../platform/errors.js';
 
@@ -22,8 +25,11 @@ export interface AssetKeyOptions {
   dropQueryParams?: readonly string[];
   /** Drop the whole query. Defaults to `false`. */
   ignoreQuery?: boolean;
-  /** Maps a URL to its identity (hashed into the key) instead of {@link canonicalUrl}. Defaults to none. */
-  keyFn?: (url: string) => string;
+  /**
+   * Maps a URL to its identity (hashed into the key) instead of {@link canonicalUrl}; then
+   * `dropQueryParams` and `ignoreQuery` do not apply. It may return a promise. Defaults to none.
+   */
+  keyFn?: (url: string) => string | Promise<string>;
 }
 
 /** A byte range of a resource: `length` bytes from `offset`. */
@@ -70,14 +76,45 @@ export function canonicalUrl(url: string, options: AssetKeyOptions = {}): string
 }
 
 /** The identity string hashed into a key: the canonical URL (or `keyFn`'s result), plus the range. */
-export function assetIdentity(url: string, options: AssetKeyOptions = {}, range?: AssetRange): string {
-  const id = options.keyFn !== undefined ? options.keyFn(url) : canonicalUrl(url, options);
+export async function assetIdentity(url: string, options: AssetKeyOptions = {}, range?: AssetRange): Promise<string> {
+  const id = options.keyFn !== undefined ? await options.keyFn(url) : canonicalUrl(url, options);
   if (typeof id !== 'string' || id.length === 0) throw new TypeError('options.keyFn, when provided, must return a non-empty string.');
   if (range === undefined) return id;
   if (!Number.isSafeInteger(range.offset) || range.offset < 0 || !Number.isSafeInteger(range.length) || range.length <= 0) {
     throw new TypeError('range, when provided, must have a non-negative integer offset and a positive integer length.');
   }
   return `${id}\nbytes=${range.offset}-${range.offset + range.length - 1}`;
+}
+
+/**
+ * `fn` with one answer kept per URL (the most recent `maxUrls` URLs): a key function that costs
+ * a round trip (the page's `cacheKey`, called from the worker) is asked once per URL, and
+ * concurrent opens of one URL share one call. A call that fails (or answers with anything but a
+ * non-empty string) is not kept, so the next open asks again.
+ */
+export function memoizeKeyFn(fn: (url: string) => string | Promise<string>, maxUrls: number): (url: string) => Promise<string> {
+  if (!Number.isSafeInteger(maxUrls) || maxUrls < 1) throw new TypeError('maxUrls must be a positive integer.');
+  const answers = new Map<string, Promise<string>>();
+  return (url) => {
+    const known = answers.get(url);
+    if (known !== undefined) {
+      // Most recently used last: the oldest URL is the first to go.
+      answers.delete(url);
+      answers.set(url, known);
+      return known;
+    }
+    const answer = (async () => {
+      const id = await fn(url);
+      if (typeof id !== 'string' || id.length === 0) throw new TypeError('options.keyFn, when provided, must return a non-empty string.');
+      return id;
+    })();
+    answers.set(url, answer);
+    answer.catch(() => {
+      if (answers.get(url) === answer) answers.delete(url);
+    });
+    if (answers.size > maxUrls) answers.delete(answers.keys().next().value as string);
+    return answer;
+  };
 }
 
 /** SHA-256 of UTF-8 `text` as lowercase hex. */
@@ -93,7 +130,7 @@ export const ASSET_KEY_LENGTH = 32;
 
 /** The asset key of `url` (and `range`): 32 lowercase hex digits, safe as a file name. */
 export async function assetKey(url: string, options: AssetKeyOptions = {}, range?: AssetRange): Promise<string> {
-  return (await sha256Hex(assetIdentity(url, options, range))).slice(0, ASSET_KEY_LENGTH);
+  return (await sha256Hex(await assetIdentity(url, options, range))).slice(0, ASSET_KEY_LENGTH);
 }
 
 /** `true` when `s` has the shape of an asset key. */

@@ -13,8 +13,15 @@
  *
  * The store's `process` hook decrypts HLS segments stored encrypted (loaded lazily with the
  * HLS code). Keys only travel in memory, in the open context.
+ *
+ * A page's `cacheKey` function arrives as a MessagePort on which the page exposes it (comlink);
+ * the store calls it through {@link memoizeKeyFn}, so each URL costs one round trip for the
+ * life of the worker (up to {@link KEY_FN_MEMO_URLS} URLs), made when its asset is opened.
  */
+import * as Comlink from 'comlink';
+import { KitharaError } from '../platform/errors.js';
 import { AssetStore, type AssetEvent } from '../assets/asset-store.js';
+import { memoizeKeyFn } from '../assets/keys.js';
 import type { ProcessInput } from '../assets/processing.js';
 import type { CacheMode } from '../storage/select-driver.js';
 import type { HlsCache } from '../hls/segment-loader.js';
@@ -28,6 +35,27 @@ export const ENGINE_CACHE_DEFAULTS = {
   /** Defaults to 512 MiB, as `PLAYER_DEFAULTS.cacheMaxBytes`. */
   cacheMaxBytes: 512 * 1024 * 1024,
 } as const;
+
+/**
+ * URLs whose `cacheKey` answer is kept in the worker. Defaults to 4096, the asset store's entry
+ * cap (an HLS track is one entry per segment).
+ */
+export const KEY_FN_MEMO_URLS = 4096;
+
+/** The page's key function, called over its port, checked, with one answer kept per URL. */
+export function remoteKeyFn(port: MessagePort): (url: string) => Promise<string> {
+  const remote = Comlink.wrap<(url: string) => string | Promise<string>>(port);
+  return memoizeKeyFn(async (url) => {
+    let id: unknown;
+    try {
+      id = await remote(url);
+    } catch (e) {
+      throw new KitharaError('storage', `options.cacheKey failed for ${url}.`, { url, cause: e });
+    }
+    if (typeof id !== 'string' || id.length === 0) throw new TypeError('options.cacheKey, when provided, must return a non-empty string.');
+    return id;
+  }, KEY_FN_MEMO_URLS);
+}
 
 /** Events kept for the first listener when nobody listens yet. */
 export const EARLY_EVENTS = 32;
@@ -44,6 +72,7 @@ function decryptLazily(input: ProcessInput): Promise<Uint8Array> {
 /** The worker's cache. */
 export class EngineCache {
   private settings: EngineCacheSettings = {};
+  private keyFn: ((url: string) => Promise<string>) | undefined;
   private creating: Promise<AssetStore> | undefined;
   private storeDecrypted = false;
   private readonly listeners = new Set<(event: CacheEventDetail) => void>();
@@ -72,7 +101,9 @@ export class EngineCache {
   configure(settings: EngineCacheSettings): boolean {
     if (this.creating !== undefined && this.speculative === undefined) return false;
     checkSettings(settings);
-    this.settings = { ...this.settings, ...settings };
+    const { cacheKeyPort, ...rest } = settings;
+    if (cacheKeyPort !== undefined) this.keyFn = remoteKeyFn(cacheKeyPort);
+    this.settings = { ...this.settings, ...rest };
     if (this.speculative !== undefined && Object.keys(settings).length > 0) this.discardSpeculative();
     return true;
   }
@@ -102,7 +133,10 @@ export class EngineCache {
     return AssetStore.create({
       cache: choice as CacheMode,
       cacheMaxBytes: maxBytes,
-      ...(s.cacheKeyIgnoreParams !== undefined && { keys: { dropQueryParams: s.cacheKeyIgnoreParams } }),
+      keys: {
+        ...(s.cacheKeyIgnoreParams !== undefined && { dropQueryParams: s.cacheKeyIgnoreParams }),
+        ...(this.keyFn !== undefined && { keyFn: this.keyFn }),
+      },
       ...(s.cacheQuotaBytes !== undefined && { cacheQuotaBytes: s.cacheQuotaBytes }),
       process: decryptLazily,
       onEvent: (e) => this.onStoreEvent(e),
@@ -212,6 +246,9 @@ function checkSettings(s: EngineCacheSettings): void {
   }
   if (s.cacheKeyIgnoreParams !== undefined && (!Array.isArray(s.cacheKeyIgnoreParams) || s.cacheKeyIgnoreParams.some((p) => typeof p !== 'string'))) {
     throw new TypeError('options.cacheKeyIgnoreParams, when provided, must be an array of strings.');
+  }
+  if (s.cacheKeyPort !== undefined && !(typeof MessagePort !== 'undefined' && s.cacheKeyPort instanceof MessagePort)) {
+    throw new TypeError('options.cacheKeyPort, when provided, must be a MessagePort.');
   }
 }
 

@@ -2,8 +2,8 @@
  * `cache.prefetch(url)`: downloads a URL into the engine's cache without decoding it, so it
  * later plays offline. A progressive file is downloaded whole (only its missing ranges). An HLS
  * VOD stores everything playback reads: the playlist(s), the init segments and every segment of
- * one variant (the one playback starts with, unless `variant` says otherwise), under the same
- * keys playback uses. Loaded lazily (it pulls in the HLS code).
+ * one variant (the one playback with the request's `abr` options starts with, unless `variant`
+ * says otherwise), under the same keys playback uses. Loaded lazily (it pulls in the HLS code).
  */
 import { KitharaError } from '../platform/errors.js';
 import { realClock } from '../platform/clock.js';
@@ -92,8 +92,9 @@ async function prefetchHls(
       if (ladder.length === 0) throw new KitharaError('parse', 'The master playlist lists no playable stream.', { url });
       let index = request.variant;
       if (index === undefined) {
-        // The variant playback starts with (default ABR options, no estimate carried over).
-        const abr = new AbrController(ladder.map((v) => ({ index: v.index, bandwidth: v.averageBandwidth ?? v.bandwidth })), {}, { clock: realClock });
+        // The variant playback with these ABR options starts with (as HlsDemuxer.open decides;
+        // no estimate is carried over between sessions).
+        const abr = new AbrController(ladder.map((v) => ({ index: v.index, bandwidth: v.averageBandwidth ?? v.bandwidth })), request.abr ?? {}, { clock: realClock });
         index = abr.decide(0).target;
       }
       const entry = ladder[index];

@@ -15,7 +15,8 @@ import * as Comlink from 'comlink';
 import { KitharaError } from '../platform/errors.js';
 import { checkChoice, checkNetOptions, checkNumber } from './defaults.js';
 import { getEngine, type EngineClient } from './engine-client.js';
-import type { CacheEntryInfo, CacheEventDetail, CacheEventMap, CacheSettings, CacheUsageInfo, NetOptions, PrefetchProgress } from './types.js';
+import type { AbrOptions, CacheEntryInfo, CacheEventDetail, CacheEventMap, CacheSettings, CacheUsageInfo, NetOptions, PrefetchProgress } from './types.js';
+import type { EngineCacheSettings } from '../engine/protocol.js';
 
 /** Options of {@link CacheApi.prefetch}. */
 export interface PrefetchOptions {
@@ -25,8 +26,19 @@ export interface PrefetchOptions {
   signal?: AbortSignal;
   /** Network options, as a Player's. Defaults to the {@link NetOptions} defaults. */
   net?: NetOptions;
-  /** HLS master playlists: the variant index to store. Defaults to the variant playback starts with. */
+  /**
+   * HLS master playlists: the variant index to store. Defaults to the variant a Player or
+   * Resource with the same {@link PrefetchOptions.abr} options starts with.
+   */
   variant?: number;
+  /**
+   * HLS master playlists: the `abr` options of the Player or Resource that will play the stream,
+   * so the variant stored is the one it starts with: its `mode` when that pins a variant, else its
+   * `startVariant`, else the best fit for `startEstimateBps`. Playing offline stays on that
+   * variant (cache hits never feed the throughput estimate). `variant` wins when both are given.
+   * Defaults to the {@link AbrOptions} defaults.
+   */
+  abr?: AbrOptions;
 }
 
 /** The cache management API (`Kithara.cache`). Dispatches the events of {@link CacheEventMap}. */
@@ -53,12 +65,24 @@ export class CacheApi extends EventTarget {
     if (settings.cacheKeyIgnoreParams !== undefined && (!Array.isArray(settings.cacheKeyIgnoreParams) || settings.cacheKeyIgnoreParams.some((p) => typeof p !== 'string'))) {
       throw new TypeError('options.cacheKeyIgnoreParams, when provided, must be an array of strings.');
     }
-    const { workerUrl, ...rest } = settings;
+    if (settings.cacheKey !== undefined && typeof settings.cacheKey !== 'function') {
+      throw new TypeError('options.cacheKey, when provided, must be a function.');
+    }
+    const { workerUrl, cacheKey, ...rest } = settings;
     if (workerUrl !== undefined) {
       if (this.client !== undefined) return false;
       this.workerUrl = workerUrl;
     }
-    const r = await this.engine().api.cacheConfigure(rest);
+    const engine = this.engine();
+    if (cacheKey === undefined) return (await engine.api.cacheConfigure(rest)).applied;
+    // The function stays here; the worker calls it through a port of its own.
+    const port = engine.exposeOnPort(cacheKey);
+    const request: EngineCacheSettings = { ...rest, cacheKeyPort: port.remote };
+    const r = await engine.api.cacheConfigure(engine.transfer(request, [port.remote])).catch((e: unknown) => {
+      port.close();
+      throw e;
+    });
+    if (!r.applied) port.close();
     return r.applied;
   }
 
@@ -99,6 +123,9 @@ export class CacheApi extends EventTarget {
     if (options.variant !== undefined && (!Number.isSafeInteger(options.variant) || options.variant < 0)) {
       throw new TypeError('options.variant, when provided, must be a non-negative integer.');
     }
+    if (options.abr !== undefined && (typeof options.abr !== 'object' || options.abr === null)) {
+      throw new TypeError('options.abr, when provided, must be an object.');
+    }
     const signal = options.signal;
     if (signal?.aborted) throw new KitharaError('aborted', `Prefetch of ${url} was cancelled.`, { url });
     const engine = this.engine();
@@ -109,7 +136,13 @@ export class CacheApi extends EventTarget {
     try {
       return await engine.api.cachePrefetch(
         id,
-        { url, baseUrl: globalThis.location?.href ?? '', net: options.net ?? {}, ...(options.variant !== undefined && { variant: options.variant }) },
+        {
+          url,
+          baseUrl: globalThis.location?.href ?? '',
+          net: options.net ?? {},
+          ...(options.variant !== undefined && { variant: options.variant }),
+          ...(options.abr !== undefined && { abr: { ...options.abr } }),
+        },
         Comlink.proxy((p: PrefetchProgress) => {
           try {
             onProgress?.(p);

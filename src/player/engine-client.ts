@@ -14,6 +14,12 @@ export interface EngineClient {
   proxy(fn: (e: EngineEvent) => void): (e: EngineEvent) => void;
   /** Wraps a key loader so the worker can call it. */
   keyProxy(fn: KeyLoader): KeyLoader;
+  /**
+   * Exposes `fn` on a new MessageChannel for the worker to call (a comlink proxy that can travel
+   * inside a message, where `proxy` only works as a call's argument): transfer `remote` to it;
+   * `close` stops answering.
+   */
+  exposeOnPort<F extends (...args: never[]) => unknown>(fn: F): { remote: MessagePort; close(): void };
   /** Marks `value` to be sent with `transfer` moved, not copied. */
   transfer<T>(value: T, transfer: Transferable[]): T;
 }
@@ -47,6 +53,11 @@ export function getEngine(workerUrl?: string | URL): EngineClient {
       nextId: () => ++ids,
       proxy: (fn) => Comlink.proxy(fn),
       keyProxy: (fn) => Comlink.proxy(fn),
+      exposeOnPort: (fn) => {
+        const channel = new MessageChannel();
+        Comlink.expose(fn, channel.port1);
+        return { remote: channel.port2, close: () => channel.port1.close() };
+      },
       transfer: (value, list) => (list.length === 0 ? value : Comlink.transfer(value, list)),
     };
     engines.set(key, engine);

@@ -55,7 +55,7 @@ export interface NetOptions {
   credentials?: RequestCredentials;
 }
 
-/** Adaptive bitrate options (HLS). Accepted but unused until HLS is supported. */
+/** Adaptive bitrate and HLS buffering options. Each field's default is in `ABR_DEFAULTS` (src/abr/abr-options.ts), with the reasoning. */
 export interface AbrOptions {
   /** 'auto' adapts; a number pins that variant index. Defaults to 'auto'. */
   mode?: 'auto' | number;
@@ -82,6 +82,24 @@ export interface AbrOptions {
    * Kithara can afford because it plays a segment as it arrives. 0 starts on the lowest variant.
    */
   startEstimateBps?: number;
+  /** Half-life (s of download time) of the fast throughput average. Defaults to 2. */
+  fastHalfLifeSec?: number;
+  /** Half-life (s of download time) of the slow throughput average. Defaults to 10. */
+  slowHalfLifeSec?: number;
+  /** Downloads smaller than this many bytes never feed the estimate (latency dominates them). Defaults to 16000. */
+  minSampleBytes?: number;
+  /** Seconds of media downloaded ahead of playback before the download waits. Defaults to 30. */
+  lookAheadSec?: number;
+  /**
+   * After an up-switch with more than this many seconds downloaded ahead, the segments playback
+   * has not started are fetched again from the better variant. Defaults to 8.
+   */
+  upCatchUpSec?: number;
+  /**
+   * Length (ms) of the crossfade where a variant switch needs a new decoder (another rate, channel
+   * count or codec). 0 joins without a fade. Defaults to 8.
+   */
+  switchCrossfadeMs?: number;
 }
 
 /** Options of `new Player(options)`. */
@@ -249,8 +267,7 @@ export interface PlayerEventMap {
 /**
  * Engine-wide settings of the persistent cache (`cache.configure(settings)`). They take effect
  * when the cache is created (the first load with a persistent `cache` choice, or the first call
- * of a `cache` method) and are fixed afterwards. A key function cannot be given: functions do not
- * cross to the engine worker, so URL → key rules are declared as data instead.
+ * of a `cache` method) and are fixed afterwards.
  */
 export interface CacheSettings {
   /** Backend. Defaults to the first persistent load's `cache` option, else `'auto'`. */
@@ -263,6 +280,21 @@ export interface CacheSettings {
    * Defaults to none: the whole query is part of the key (on the web a query often selects the content).
    */
   cacheKeyIgnoreParams?: string[];
+  /**
+   * Maps a URL to its cache identity, for signed URLs and other URLs whose text changes while
+   * the content does not: e.g. `(url) => { const u = new URL(url); u.searchParams.delete('token'); return u.href; }`.
+   * Two URLs with the same identity share one cache entry. It receives the absolute URL of every
+   * asset: a file, an HLS playlist, init segment or segment (a byte-range segment is keyed by the
+   * identity plus its range), and returns a non-empty string (or a promise of one), which is
+   * hashed into the key as a URL is; `cacheKeyIgnoreParams` then does not apply. It runs on the
+   * page; the engine worker calls it when it opens an asset and keeps the answer per URL, so it
+   * is asked about once per URL, and must give the same answer for a URL every time (answers
+   * from another visit must match too, or what was stored is not found). A call that throws or
+   * returns anything else leaves that asset uncached (playback goes on from the network; a
+   * prefetch rejects). Defaults to none: the key is the canonical URL with its query (minus
+   * `cacheKeyIgnoreParams`).
+   */
+  cacheKey?: (url: string) => string | Promise<string>;
   /**
    * Store AES-128 HLS segments decrypted. Defaults to `false`: segments are stored as the
    * ciphertext the server sent and decrypted on read, and keys are never stored, so anyone who

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assetKey, canonicalUrl, isAssetKey } from '../../src/assets/keys.js';
+import { assetKey, canonicalUrl, isAssetKey, memoizeKeyFn } from '../../src/assets/keys.js';
 import { KitharaError } from '../../src/platform/errors.js';
 
 test('scheme and host are lowercased, the default port and the fragment are dropped', () => {
@@ -48,4 +48,45 @@ test('a key function replaces the URL mapping; byte ranges get their own keys', 
 
 test('a relative URL is a parse error', () => {
   assert.throws(() => canonicalUrl('/relative.mp3'), (e: unknown) => e instanceof KitharaError && e.code === 'parse');
+});
+
+test('an asynchronous key function is awaited: signed URLs of one file share a key', async () => {
+  const keyFn = async (url: string): Promise<string> => {
+    const u = new URL(url);
+    u.searchParams.delete('token');
+    return u.href;
+  };
+  const a = await assetKey('https://cdn.test/t.flac?token=a', { keyFn });
+  const b = await assetKey('https://cdn.test/t.flac?token=b', { keyFn });
+  assert.equal(a, b);
+  assert.notEqual(a, await assetKey('https://cdn.test/u.flac?token=a', { keyFn }));
+  assert.notEqual(a, await assetKey('https://cdn.test/t.flac?token=a', { keyFn }, { offset: 0, length: 10 }), 'a range still gets its own key');
+  await assert.rejects(assetKey('https://cdn.test/t.flac', { keyFn: async () => '' }), /options\.keyFn, when provided, must return a non-empty string/);
+});
+
+test('a memoized key function is asked once per URL, shares concurrent calls, and forgets failures', async () => {
+  const asked: string[] = [];
+  let fail = true;
+  const fn = async (url: string): Promise<string> => {
+    asked.push(url);
+    await new Promise((r) => setTimeout(r, 1));
+    if (url.endsWith('/bad') && fail) throw new Error('no key');
+    return url.toUpperCase();
+  };
+  const memo = memoizeKeyFn(fn, 2);
+  const [x, y] = await Promise.all([memo('https://a.test/1'), memo('https://a.test/1')]);
+  assert.equal(x, 'HTTPS://A.TEST/1');
+  assert.equal(y, x);
+  assert.equal(await memo('https://a.test/1'), x);
+  assert.deepEqual(asked, ['https://a.test/1'], 'one call for one URL');
+  await assert.rejects(memo('https://a.test/bad'), /no key/);
+  fail = false;
+  assert.equal(await memo('https://a.test/bad'), 'HTTPS://A.TEST/BAD', 'a failure is not kept');
+  // Capacity 2: /1 and /bad are held; /2 pushes out the least recently used (/1).
+  await memo('https://a.test/2');
+  asked.length = 0;
+  await memo('https://a.test/bad');
+  await memo('https://a.test/1');
+  assert.deepEqual(asked, ['https://a.test/1']);
+  await assert.rejects(memoizeKeyFn(async () => 7 as unknown as string, 4)('https://a.test/x'), /must return a non-empty string/);
 });
