@@ -169,3 +169,48 @@ async function playAndCapture(src, { seconds = 1.5, seekTo, playerOptions = {}, 
 }
 
 Object.assign(window.kt, { playAndCapture, once, sleep });
+
+/** A shared-memory capture's recording so far. */
+function takeCapture(cap) {
+  return { recorded: cap.recorded(), firstSoundFrame: cap.firstSoundFrame(), startFrame: cap.startFrame(), pcm: cap.pcm() };
+}
+
+/**
+ * Records every `AudioNode.connect` call from now on: `targetsOf(node)` lists what `node` was
+ * connected to (a node, or 'destination' for the context's destination). `stop()` restores it.
+ */
+function watchConnects() {
+  const proto = AudioNode.prototype;
+  const original = proto.connect;
+  const calls = [];
+  proto.connect = function connect(target, ...rest) {
+    calls.push({ from: this, to: target });
+    return original.call(this, target, ...rest);
+  };
+  return {
+    targetsOf: (node) => calls.filter((c) => c.from === node).map((c) => (c.to instanceof AudioDestinationNode ? 'destination' : c.to)),
+    stop: () => {
+      proto.connect = original;
+    },
+  };
+}
+
+/** Counts the Workers the page starts from now on (by their `name` option). */
+function watchWorkers() {
+  const Original = globalThis.Worker;
+  const names = [];
+  globalThis.Worker = class CountedWorker extends Original {
+    constructor(url, options) {
+      super(url, options);
+      names.push(options?.name ?? '');
+    }
+  };
+  return {
+    names: () => names.slice(),
+    stop: () => {
+      globalThis.Worker = Original;
+    },
+  };
+}
+
+Object.assign(window.kt, { takeCapture, watchConnects, watchWorkers });

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { KitharaError } from '../platform/errors.js';
 import { setTracing, takeMarks, type TraceMark } from '../platform/trace.js';
+import { realClock } from '../platform/clock.js';
 import type { KeyLoader } from '../player/types.js';
 import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
 import type { CacheConfigureResult, EngineCacheSettings, PrefetchRequest } from './protocol.js';
@@ -67,6 +68,13 @@ export class Engine implements EngineApi {
 
   debugMarks(): TraceMark[] {
     return takeMarks();
+  }
+
+  debugBlock(ms: number): void {
+    const until = realClock.now() + ms;
+    while (realClock.now() < until) {
+      // Spin: the thread does nothing else until `until`, on purpose.
+    }
   }
 
   // ---- cache (management and prefetch; see engine/cache.ts) ----

@@ -87,10 +87,22 @@ export interface EngineApi extends EngineCacheApi {
   debugTrace(on: boolean): void;
   /** Diagnostics: the worker's timeline marks so far (then forgotten). */
   debugMarks(): TraceMark[];
+  /**
+   * Diagnostics, tests only: busy-waits the worker's thread for `ms` (a long task, like a GC pause
+   * or a slow decode), to show that the output ring absorbs worker jank.
+   */
+  debugBlock(ms: number): void;
 }
 
-/** Cache settings as sent to the engine (`workerUrl` stays on the main thread). */
-export type EngineCacheSettings = Omit<CacheSettings, 'workerUrl'>;
+/**
+ * Cache settings as sent to the engine: `workerUrl` stays on the main thread, and `cacheKey`
+ * (a function, which cannot be cloned) stays there too, exposed by comlink on a port whose other
+ * end travels (transferred) as `cacheKeyPort`.
+ */
+export type EngineCacheSettings = Omit<CacheSettings, 'workerUrl' | 'cacheKey'> & {
+  /** The port on which the page answers `cacheKey(url)` calls (see `CacheSettings.cacheKey`). */
+  cacheKeyPort?: MessagePort;
+};
 
 /** What `cacheConfigure` did. */
 export interface CacheConfigureResult {
@@ -104,8 +116,10 @@ export interface PrefetchRequest {
   /** Base URL for a relative `url` (the page's URL). */
   baseUrl: string;
   net: NetOptions;
-  /** HLS master playlists: the variant to store. Defaults to the one playback starts with. */
+  /** HLS master playlists: the variant to store. Defaults to the one playback with `abr` starts with. */
   variant?: number;
+  /** HLS master playlists: the ABR options whose first decision picks the variant. Defaults to the AbrOptions defaults. */
+  abr?: AbrOptions;
 }
 
 /**

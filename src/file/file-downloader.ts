@@ -23,6 +23,8 @@ import type { StorageResource } from '../storage/resource.js';
 import { Pulse } from './pulse.js';
 import { RangeFetch, type FetchHost, type FetchOutcome } from './range-fetch.js';
 
+/** A read never waits for a running stream that brings it within this long (ms): a new request costs more. */
+const MIN_DEMAND_WAIT_MS = 25;
 /** First bounded request size after a fruitless attempt (see `maxRequestBytes`); then ÷4 each time. */
 const RESUME_START_BYTES = 256 * 1024;
 /** Smallest bounded request size. */
@@ -99,17 +101,30 @@ export class FileDownloader implements FetchHost {
   /**
    * The reader waits for `[start, end)`. Unless a running stream is about to deliver its first
    * missing byte, moves the cursor there and preempts the running streams.
+   *
+   * "About to": within `demandThresholdBytes` of the stream, and, once the stream's rate is
+   * known, sooner than a new request would bring it (about two of its round trips). A slow
+   * link thus gets a far read (an MP4's moov at the end, a seek) by Range at once instead of
+   * waiting for the stream to crawl there. While it waits, every arrival re-checks (no timer).
    */
   demand(start: number, end: number): void {
+    this.waiting = undefined;
     const gap = this.resource.available.firstGap(start, end);
     if (gap === undefined || this.root.signal.aborted || this.resource.status !== 'active') return;
     if (this.rangesIgnored) return; // a new request would start from 0 again: let the stream run
     for (const f of this.active) {
-      if (f.covers(gap.start) && gap.start - f.pos <= this.config.demandThresholdBytes) return;
+      if (!f.covers(gap.start) || gap.start - f.pos > this.config.demandThresholdBytes) continue;
+      const eta = f.etaMs(gap.start);
+      if (eta !== undefined && eta > Math.max(2 * (f.rttMs ?? 0), MIN_DEMAND_WAIT_MS)) continue;
+      this.waiting = { start, end };
+      return;
     }
     this.cursor = gap.start;
     for (const f of this.active) f.preempt();
   }
+
+  /** A read that waits for a running stream (see {@link demand}); re-checked as bytes arrive. */
+  private waiting: { start: number; end: number } | undefined;
 
   // ---- FetchHost ----
 
@@ -139,7 +154,13 @@ export class FileDownloader implements FetchHost {
     this.resource.setLength(pos);
   }
 
+  now(): number {
+    return this.clock.now();
+  }
+
   onBytes(): void {
+    const w = this.waiting;
+    if (w !== undefined) this.demand(w.start, w.end);
     const now = this.clock.now();
     if (now - this.lastProgressAt < this.config.progressIntervalMs) return;
     this.lastProgressAt = now;

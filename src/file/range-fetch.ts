@@ -30,7 +30,14 @@ export interface FetchHost {
   onEof(pos: number): void;
   /** Bytes were stored. */
   onBytes(): void;
+  /** Milliseconds on the downloader's clock (for {@link RangeFetch.etaMs}). */
+  now(): number;
 }
+
+/** A stream's rate is trusted once it has delivered this much since its headers... */
+const RATE_MIN_BYTES = 8 * 1024;
+/** ...over at least this long (the first bytes often come in one burst). */
+const RATE_MIN_MS = 20;
 
 /** One Range request pumping into storage. */
 export class RangeFetch {
@@ -38,6 +45,10 @@ export class RangeFetch {
   pos: number;
   private readonly ctl: ChildController;
   private preempted = false;
+  /** When the request was sent and its headers came (host clock), and where its body began. */
+  private sentAt: number | undefined;
+  private answeredAt: number | undefined;
+  private bodyStart = 0;
 
   /**
    * @param start  First byte wanted.
@@ -64,6 +75,23 @@ export class RangeFetch {
     return !this.preempted && offset >= this.pos && (this.end === undefined || offset < this.end);
   }
 
+  /** Time from the request to its headers (ms), once they came. */
+  get rttMs(): number | undefined {
+    return this.answeredAt === undefined || this.sentAt === undefined ? undefined : this.answeredAt - this.sentAt;
+  }
+
+  /**
+   * When this stream will deliver `offset` (ms from now) at the rate it has delivered so far;
+   * `undefined` until that rate is known (see RATE_MIN_BYTES, RATE_MIN_MS).
+   */
+  etaMs(offset: number): number | undefined {
+    if (this.answeredAt === undefined) return undefined;
+    const got = this.pos - this.bodyStart;
+    const elapsed = this.host.now() - this.answeredAt;
+    if (got < RATE_MIN_BYTES || elapsed < RATE_MIN_MS) return undefined;
+    return ((offset - this.pos) * elapsed) / got;
+  }
+
   /** Runs the request to its end. Never rejects. */
   async run(): Promise<FetchOutcome> {
     const { net, url, resource } = this.host;
@@ -74,13 +102,16 @@ export class RangeFetch {
       let res: NetResponse;
       try {
         const range = this.end === undefined ? { start: this.start } : { start: this.start, end: this.end };
+        this.sentAt = this.host.now();
         res = await net.get(url, { range, signal });
+        this.answeredAt = this.host.now();
       } catch (err) {
         return this.outcomeOf(err, false);
       }
       reader = res.body.getReader();
       this.host.onResponse(res, this.start);
       this.pos = res.rangeStart; // never write at the wrong offset: the body starts here
+      this.bodyStart = res.rangeStart;
       const expectedEnd = res.bodyLength === undefined ? undefined : res.rangeStart + res.bodyLength;
       const stopAt = (): number => Math.min(this.end ?? Infinity, resource.length ?? Infinity);
       for (;;) {

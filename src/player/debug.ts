@@ -1,6 +1,7 @@
 /**
  * Diagnostics (`Kithara.debug`): timeline marks of the main thread and the engine worker, to
- * see where start-up and seek time goes. Not part of playback; off by default.
+ * see where start-up and seek time goes; and `block`, which stalls the worker on purpose (tests).
+ * Not part of playback; off by default.
  *
  * ```js
  * await Kithara.debug.trace(true);
@@ -34,5 +35,15 @@ export const debug = {
     const mine = takeMarks();
     const theirs = (await getEngine(workerUrl).api.debugMarks()).map((m) => ({ name: `worker:${m.name}`, at: m.at }));
     return [...mine, ...theirs].sort((a, b) => a.at - b.at);
+  },
+  /**
+   * Diagnostic and test use only: blocks the engine worker of `workerUrl` (the default worker when
+   * omitted; it is started if it was not) for `ms` milliseconds by busy-waiting its thread, as a
+   * long task there would. Resolves when the worker is free again. Playback should not notice
+   * while the output ring holds more than `ms` of audio.
+   */
+  async block(ms: number, workerUrl?: string | URL): Promise<void> {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new TypeError('ms must be a finite number ≥ 0.');
+    await getEngine(workerUrl).api.debugBlock(ms);
   },
 };

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import type { KeyLoader } from './types.js';
 import type { EngineApi, EngineEvent } from '../engine/protocol.js';
 import { installErrorTransfer } from '../engine/comlink-errors.js';
+import { KitharaError } from '../platform/errors.js';
 
 /** A connected engine. */
 export interface EngineClient {
@@ -40,6 +41,35 @@ function startWorker(url: URL): Worker {
   return new Worker(URL.createObjectURL(blob), { type: 'module', name: 'kithara-engine' });
 }
 
+/**
+ * The worker's API, whose calls fail instead of waiting forever when the worker never starts (its
+ * script does not load, e.g. a wrong `workerUrl`, or throws while it loads): the worker's `error`
+ * event before its first answer rejects every call made so far and every later one with a
+ * `network` error, and `forget` drops the engine so the next use starts a new worker. An error
+ * event after the worker has answered (an uncaught error in a task) does not end it.
+ */
+function guardStart(worker: Worker, url: URL, forget: () => void): Comlink.Remote<EngineApi> {
+  const remote = Comlink.wrap<EngineApi>(worker);
+  let started = false;
+  let rejectAll!: (e: KitharaError) => void;
+  const failed = new Promise<never>((_, reject) => (rejectAll = reject));
+  failed.catch(() => undefined);
+  worker.addEventListener('error', (e) => {
+    if (started) return;
+    const detail = e instanceof ErrorEvent && e.message ? `: ${e.message}` : '';
+    rejectAll(new KitharaError('network', `The engine worker ${url.href} could not be started (its script did not load or failed${detail}).`, { url: url.href }));
+    forget();
+    worker.terminate();
+  });
+  const call = (name: PropertyKey) => (...args: unknown[]): Promise<unknown> => {
+    const answer = Promise.resolve((remote as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[name]!(...args));
+    void answer.then(() => (started = true), () => (started = true));
+    return Promise.race([answer, failed]);
+  };
+  // Not a thenable: `await`ing the API object itself must not call the worker.
+  return new Proxy({}, { get: (_, name) => (name === 'then' ? undefined : call(name)) }) as Comlink.Remote<EngineApi>;
+}
+
 /** Returns the shared engine for a worker URL, starting it on first use. */
 export function getEngine(workerUrl?: string | URL): EngineClient {
   const url = workerUrl === undefined ? siblingUrl('kithara.worker.js') : new URL(String(workerUrl), globalThis.location?.href);
@@ -49,7 +79,7 @@ export function getEngine(workerUrl?: string | URL): EngineClient {
     installErrorTransfer();
     const worker = startWorker(url);
     engine = {
-      api: Comlink.wrap<EngineApi>(worker),
+      api: guardStart(worker, url, () => engines.delete(key)),
       nextId: () => ++ids,
       proxy: (fn) => Comlink.proxy(fn),
       keyProxy: (fn) => Comlink.proxy(fn),

@@ -94,6 +94,26 @@ describe('ProgressiveSource', () => {
     src.abort();
   });
 
+  test('a read within the demand threshold waits for the stream on a fast link, and gets its own Range request on a slow one', T, async () => {
+    // 100 KB ahead: inside the 256 KiB threshold. At 16 KB/s the stream needs ~6 s to get there,
+    // far longer than a new request: Range at once. Uncapped, the stream brings it first.
+    const target = 100_000;
+    for (const [rate, tag, expectRange] of [[16_000, 'slow', true], [undefined, 'fast', false]] as const) {
+      const src = open(srv.url('/gen/small.bin', { run: tag, ...(rate !== undefined && { rate }) }));
+      assert.deepEqual(await src.read(0, 10_000), small.subarray(0, 10_000));
+      const started = performance.now();
+      assert.deepEqual(await src.read(target, 5000), small.subarray(target, target + 5000));
+      const reqs = srv.server.log.filter((r) => r.path === '/gen/small.bin' && r.query.run === tag).map((r) => r.range);
+      if (expectRange) {
+        assert.equal(reqs[1], `bytes=${target}-`, `${tag}: the far read got its own request (${reqs.join(', ')})`);
+        assert.ok(performance.now() - started < 3000, `${tag}: served long before the stream could get there`);
+      } else {
+        assert.deepEqual(reqs, ['bytes=0-'], `${tag}: the stream brought it`);
+      }
+      src.abort();
+    }
+  });
+
   test('the skipped region is filled after the tail is done, and the result is exact', T, async () => {
     const src = open(srv.url('/gen/big.bin'), { gapChunkBytes: 512 * 1024 });
     assert.deepEqual(await src.read(0, 1000), big.subarray(0, 1000));
