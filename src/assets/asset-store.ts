@@ -27,8 +27,14 @@ import { assetKey, isAssetKey, type AssetKeyOptions, type AssetRange } from './k
 export const ASSETS_DEFAULTS = {
   /** Which backend holds the cache. Defaults to `'auto'` (OPFS, else IndexedDB, else memory). */
   cache: 'auto' as CacheMode,
-  /** Byte cap of the cache (soft: pinned assets may exceed it). Defaults to 1 GiB. */
-  cacheMaxBytes: 1024 * 1024 * 1024,
+  /** Byte cap of the cache (soft: pinned assets may exceed it). Defaults to 512 MiB (as the public `cacheMaxBytes`). */
+  cacheMaxBytes: 512 * 1024 * 1024,
+  /**
+   * Share of the room the origin's quota leaves (`navigator.storage.estimate`: quota − what
+   * others use) the cache caps itself at when that is below `cacheMaxBytes`. Defaults to 0.9:
+   * the cache evicts before the browser refuses a write, and leaves the page some room.
+   */
+  quotaShare: 0.9,
   /** Entry cap of the cache. Defaults to 4096 (an HLS track is one entry per segment). */
   cacheMaxEntries: 4096,
   /** At least this much is evicted after a quota failure. Defaults to 16 MiB. */
@@ -42,7 +48,9 @@ export type AssetEvent =
   | StorageEvent
   | { readonly type: 'evicted'; readonly key: string; readonly url: string; readonly bytes: number; readonly reason: EvictReason }
   | { readonly type: 'store-index-rebuilt'; readonly reason: string }
-  | { readonly type: 'backend'; readonly requested: CacheMode; readonly actual: string };
+  | { readonly type: 'backend'; readonly requested: CacheMode; readonly actual: string }
+  /** The origin's quota leaves less room than `cacheMaxBytes`: the cache caps itself at `maxBytes`. */
+  | { readonly type: 'quota-cap'; readonly maxBytes: number };
 
 /** Options of {@link AssetStore.create}. */
 export interface AssetStoreOptions {
@@ -60,6 +68,8 @@ export interface AssetStoreOptions {
   locks?: KeyLocks | 'local';
   /** Simulated storage quota in bytes (tests): writes past it fail as with a full disk. Defaults to none. */
   cacheQuotaBytes?: number;
+  /** The origin's storage figures. Defaults to `navigator.storage.estimate` where it exists. */
+  estimate?: () => Promise<StorageEstimate>;
   /** Use this driver instead of selecting one from `cache`. */
   driver?: StorageDriver;
   /** OPFS directory / IndexedDB database. Defaults to {@link ASSETS_DEFAULTS.name}. */
@@ -107,6 +117,8 @@ export interface CacheUsage {
   readonly bytes: number;
   /** Number of assets. */
   readonly entries: number;
+  /** The byte cap in force: `cacheMaxBytes`, or less where the origin's quota leaves less room. */
+  readonly maxBytes: number;
   /** The origin's quota (`navigator.storage.estimate`), where known. */
   readonly quota?: number;
   /** The origin's usage (`navigator.storage.estimate`), where known. */
@@ -119,12 +131,36 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+/** `navigator.storage.estimate`, where the platform has it. */
+function browserEstimate(): (() => Promise<StorageEstimate>) | undefined {
+  const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<StorageEstimate> } } }).navigator?.storage;
+  return storage?.estimate === undefined ? undefined : () => (storage.estimate as () => Promise<StorageEstimate>).call(storage);
+}
+
+/**
+ * Bytes the cache may hold under the origin's quota: what it holds plus what the quota leaves
+ * free, times {@link ASSETS_DEFAULTS.quotaShare}; `undefined` when the platform does not say.
+ */
+async function roomInQuota(estimate: (() => Promise<StorageEstimate>) | undefined, held: number): Promise<number | undefined> {
+  if (estimate === undefined) return undefined;
+  try {
+    const { quota, usage } = await estimate();
+    if (quota === undefined || !Number.isFinite(quota) || quota <= 0) return undefined;
+    const free = Math.max(0, quota - (usage ?? 0));
+    return (free + held) * ASSETS_DEFAULTS.quotaShare;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The asset store. */
 export class AssetStore {
   /** The backend in use: `'opfs'`, `'indexeddb'` or `'memory'`. */
   readonly backend: string;
   /** The simulated quota, when `cacheQuotaBytes` was given (tests may change its limit). */
   readonly quota: FakeQuota | undefined;
+  /** The byte cap in force (see {@link CacheUsage.maxBytes}). */
+  readonly maxBytes: number;
   private readonly cached: CachedAssets;
   private readonly evict: EvictAssets;
   private readonly pins = new PinSet();
@@ -141,10 +177,11 @@ export class AssetStore {
     this.quota = quota;
     const locks = options.locks === 'local' ? localLocks : (options.locks ?? defaultLocks());
     const now = options.now ?? Date.now;
+    this.maxBytes = positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes);
     this.evict = new EvictAssets(new BackendAssets(driver, locks, hooks), {
       index,
       limits: {
-        maxBytes: positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes),
+        maxBytes: this.maxBytes,
         maxEntries: positiveInt('cacheMaxEntries', options.cacheMaxEntries, ASSETS_DEFAULTS.cacheMaxEntries),
       },
       isPinned: (k) => this.pins.has(k),
@@ -175,8 +212,12 @@ export class AssetStore {
     }
     const { index, problem } = await AssetIndex.load(driver, clock);
     if (problem !== undefined) events.push({ type: 'store-index-rebuilt', reason: problem });
+    const maxBytes = positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes);
+    const room = driver.persistent === true ? await roomInQuota(options.estimate ?? browserEstimate(), index.totalBytes) : undefined;
+    const capped = room === undefined || room >= maxBytes ? maxBytes : Math.max(1, Math.floor(room));
+    if (capped < maxBytes) events.push({ type: 'quota-cap', maxBytes: capped });
     const hooks: StorageHooks = {};
-    const store = new AssetStore(driver, index, options, quota, hooks);
+    const store = new AssetStore(driver, index, { ...options, cacheMaxBytes: capped }, quota, hooks);
     hooks.onEvent = (e) => store.onStorageEvent(e);
     hooks.onQuotaExceeded = (key, n) => store.evict.reclaim(key, n, ASSETS_DEFAULTS.quotaReclaimBytes);
     for (const e of events) store.emit(e);
@@ -331,11 +372,11 @@ export class AssetStore {
   async usage(): Promise<CacheUsage> {
     await this.cached.idle();
     await this.evict.settled();
-    const base = { bytes: this.index.totalBytes, entries: this.index.size };
-    const storage = (globalThis as { navigator?: { storage?: { estimate?: () => Promise<StorageEstimate> } } }).navigator?.storage;
-    if (storage?.estimate === undefined) return base;
+    const base = { bytes: this.index.totalBytes, entries: this.index.size, maxBytes: this.maxBytes };
+    const estimate = this.options.estimate ?? browserEstimate();
+    if (estimate === undefined) return base;
     try {
-      const est = await storage.estimate();
+      const est = await estimate();
       return { ...base, ...(est.quota !== undefined && { quota: est.quota }), ...(est.usage !== undefined && { usage: est.usage }) };
     } catch {
       return base;

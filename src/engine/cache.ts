@@ -196,7 +196,7 @@ export class EngineCache {
   async usage(): Promise<CacheUsageInfo> {
     const store = await this.store();
     const u = await store.usage();
-    return { bytes: u.bytes, entries: u.entries, backend: store.backend, quota: u.quota ?? NaN, usage: u.usage ?? NaN };
+    return { bytes: u.bytes, entries: u.entries, maxBytes: u.maxBytes, backend: store.backend, quota: u.quota ?? NaN, usage: u.usage ?? NaN };
   }
 
   private emit(event: CacheEventDetail): void {

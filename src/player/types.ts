@@ -336,6 +336,12 @@ export interface CacheUsageInfo {
   bytes: number;
   /** Number of assets (an HLS stream has one per segment and playlist). */
   entries: number;
+  /**
+   * The byte cap in force: `cacheMaxBytes`, or less when the origin's quota
+   * (`navigator.storage.estimate()`: quota − what the origin's other storage uses) leaves less
+   * room; then the cache keeps to 90 % of that room, evicting before the browser refuses a write.
+   */
+  maxBytes: number;
   /** The backend in use: 'opfs', 'indexeddb' or 'memory'. */
   backend: string;
   /** The origin's quota from `navigator.storage.estimate()`; NaN when unknown. */

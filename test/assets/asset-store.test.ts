@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AssetStore, type AssetEvent, type AssetStoreOptions } from '../../src/assets/asset-store.js';
+import { ASSETS_DEFAULTS, AssetStore, type AssetEvent, type AssetStoreOptions } from '../../src/assets/asset-store.js';
 import type { KeyLocks } from '../../src/assets/locks.js';
 import { FakeClock } from '../../src/platform/clock.js';
 import { ChunkedDriver } from '../../src/storage/chunked-driver.js';
@@ -130,7 +130,7 @@ test('list, usage, delete by URL or key, and clear', async () => {
   const b = list.find((e) => e.url === URL_B)!;
   assert.deepEqual({ bytes: a.bytes, length: a.length, complete: a.complete, pinned: a.pinned }, { bytes: 5000, length: 5000, complete: true, pinned: false });
   assert.deepEqual({ bytes: b.bytes, length: b.length, complete: b.complete }, { bytes: 3000, length: 9000, complete: false });
-  assert.deepEqual(await store.usage(), { bytes: 8000, entries: 2 });
+  assert.deepEqual(await store.usage(), { bytes: 8000, entries: 2, maxBytes: ASSETS_DEFAULTS.cacheMaxBytes });
   assert.equal(await store.delete(URL_A), true);
   assert.equal(await store.delete(b.key), true);
   assert.equal(await store.delete(URL_C), false, 'nothing stored');
@@ -300,4 +300,25 @@ test('a miss opens without waiting for storage; what is written meanwhile reache
   assert.equal(again.resource.status, 'committed', 'a held key opens through storage, complete');
   assert.deepEqual(await again.resource.read(0, 3000), pattern(0, 3000));
   await again.release();
+});
+
+test("the origin's quota caps the cache below cacheMaxBytes: it evicts before the browser refuses a write", async () => {
+  // 100 KiB quota, 40 KiB of it used by the origin's other storage: the cache keeps to 90 % of
+  // the 60 KiB left (54 KiB), although cacheMaxBytes allows 1 MiB.
+  const { make, events } = setup({ cacheMaxBytes: 1024 * KiB, estimate: async () => ({ quota: 100 * KiB, usage: 40 * KiB }) });
+  const store = await make();
+  assert.equal(store.maxBytes, Math.floor(60 * KiB * 0.9));
+  assert.ok(events.some((e) => e.type === 'quota-cap' && e.maxBytes === store.maxBytes));
+  await fill(store, URL_A, 20 * KiB);
+  await fill(store, URL_B, 20 * KiB);
+  await fill(store, URL_C, 20 * KiB); // 60 KiB > 54 KiB: the oldest goes
+  await store.usage();
+  const urls = (await store.list()).map((e) => e.url).sort();
+  assert.deepEqual(urls, [URL_B, URL_C]);
+  assert.equal((await store.usage()).maxBytes, Math.floor(60 * KiB * 0.9));
+  // With room to spare, cacheMaxBytes stands; without an estimate too.
+  const roomy = await setup({ cacheMaxBytes: 1024 * KiB, estimate: async () => ({ quota: 1e12, usage: 0 }) }).make();
+  assert.equal(roomy.maxBytes, 1024 * KiB);
+  const unknown = await setup({ cacheMaxBytes: 1024 * KiB, estimate: async () => ({}) }).make();
+  assert.equal(unknown.maxBytes, 1024 * KiB);
 });
