@@ -10,6 +10,7 @@ import { test, expect, type Page } from '@playwright/test';
 import { alignTo, checkContinuity, exactCompare, expectedPcm, firstNonSilent } from '../test/lib/analyze.mjs';
 import { openHarness, readResource } from './lib/harness.js';
 import { fromBase64, planar, manifest } from './lib/pcm.js';
+import type { RequestRecord } from './server/test-server.mjs';
 
 /** The capture context's rate. */
 const RATE = 48000;
@@ -25,20 +26,9 @@ interface Recording {
 }
 
 /** Server log records whose query has `u` equal to `unique`. */
-interface LogRecord {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  range: string | null;
-  status: number;
-  bytesSent: number;
-  t: number;
-  ms: number;
-}
-
-async function serverLog(page: Page, unique: string): Promise<LogRecord[]> {
+async function serverLog(page: Page, unique: string): Promise<RequestRecord[]> {
   const res = await page.request.get('/__log');
-  return ((await res.json()) as LogRecord[]).filter((r) => r.query.u === unique);
+  return ((await res.json()) as RequestRecord[]).filter((r) => r.query.u === unique);
 }
 
 function planesOf(rec: Recording, channels = 2): Float32Array[] {
