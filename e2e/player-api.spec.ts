@@ -521,3 +521,11 @@ test('a worker script that does not load fails open() and play() with a network 
   expect(r.played2).toBe('network');
   expect(r.events).toContain('network');
 });
+
+test('an uncaught error in a task of a started engine worker does not end the engine', async ({ page }) => {
+  await openHarness(page);
+  const r = await readResource(page, `/fixtures/media/chirp-s16.wav?stray=${rand()}`, { workerUrl: '/e2e/pages/stray-error-worker.js' });
+  const clean = await readResource(page, `/fixtures/media/chirp-s16.wav?clean=${rand()}`, { cache: 'memory' });
+  expect(r.frames).toBe(clean.frames);
+  expect(exactCompare(r.planes, clean.planes).equal, 'the engine still decodes exactly').toBe(true);
+});

@@ -1,12 +1,19 @@
 /**
- * The typed main-thread ↔ engine-worker protocol (carried by comlink). Both sides import
- * only this file's types; nothing here runs.
+ * The typed main-thread ↔ engine-worker protocol (carried by comlink). Both sides import this
+ * file's types, and {@link ENGINE_READY}; nothing here runs.
  */
 import type { KeyLoader } from '../player/types.js';
 import type { TraceMark } from '../platform/trace.js';
 import type { SerializedKitharaError } from '../platform/errors.js';
 import type { FormatInfo, NetOptions, ResamplerQuality, DecoderChoice, CacheChoice, VariantInfo, VariantChangeDetail, AbrOptions } from '../player/types.js';
 import type { CacheEntryInfo, CacheEventDetail, CacheSettings, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
+
+/**
+ * The `type` of the one message the worker posts outside comlink, once its engine is exposed:
+ * until then, an `error` event on the Worker means it did not start (its script did not load or
+ * threw while loading); after it, an uncaught error in some task does not end the engine.
+ */
+export const ENGINE_READY = 'kithara-engine-ready';
 
 /** Where a player's PCM goes. */
 export type OutputTarget =

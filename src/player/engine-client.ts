@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { KeyLoader } from './types.js';
-import type { EngineApi, EngineEvent } from '../engine/protocol.js';
+import { ENGINE_READY, type EngineApi, type EngineEvent } from '../engine/protocol.js';
 import { installErrorTransfer } from '../engine/comlink-errors.js';
 import { KitharaError } from '../platform/errors.js';
 
@@ -44,9 +44,9 @@ function startWorker(url: URL): Worker {
 /**
  * The worker's API, whose calls fail instead of waiting forever when the worker never starts (its
  * script does not load, e.g. a wrong `workerUrl`, or throws while it loads): the worker's `error`
- * event before its first answer rejects every call made so far and every later one with a
- * `network` error, and `forget` drops the engine so the next use starts a new worker. An error
- * event after the worker has answered (an uncaught error in a task) does not end it.
+ * event before it said {@link ENGINE_READY} (or answered a call) rejects every call made so far and
+ * every later one with a `network` error, and `forget` drops the engine so the next use starts a
+ * new worker. An error event after that (an uncaught error in a task) does not end it.
  */
 function guardStart(worker: Worker, url: URL, forget: () => void): Comlink.Remote<EngineApi> {
   const remote = Comlink.wrap<EngineApi>(worker);
@@ -54,6 +54,9 @@ function guardStart(worker: Worker, url: URL, forget: () => void): Comlink.Remot
   let rejectAll!: (e: KitharaError) => void;
   const failed = new Promise<never>((_, reject) => (rejectAll = reject));
   failed.catch(() => undefined);
+  worker.addEventListener('message', (e: MessageEvent) => {
+    if ((e.data as { type?: unknown } | null)?.type === ENGINE_READY) started = true;
+  });
   worker.addEventListener('error', (e) => {
     if (started) return;
     const detail = e instanceof ErrorEvent && e.message ? `: ${e.message}` : '';
