@@ -44,7 +44,7 @@ function startWorker(url: URL): Worker {
 /**
  * The worker's API, whose calls fail instead of waiting forever when the worker never starts (its
  * script does not load, e.g. a wrong `workerUrl`, or throws while it loads): the worker's `error`
- * event before it said {@link ENGINE_READY} (or answered a call) rejects every call made so far and
+ * event before it said {@link ENGINE_READY} (which comes before any answer) rejects every call made so far and
  * every later one with a `network` error, and `forget` drops the engine so the next use starts a
  * new worker. An error event after that (an uncaught error in a task) does not end it.
  */
@@ -66,7 +66,6 @@ function guardStart(worker: Worker, url: URL, forget: () => void): Comlink.Remot
   });
   const call = (name: PropertyKey) => (...args: unknown[]): Promise<unknown> => {
     const answer = Promise.resolve((remote as unknown as Record<PropertyKey, (...a: unknown[]) => unknown>)[name]!(...args));
-    void answer.then(() => (started = true), () => (started = true));
     return Promise.race([answer, failed]);
   };
   // Not a thenable: `await`ing the API object itself must not call the worker.
