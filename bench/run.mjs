@@ -11,6 +11,7 @@
 //   BENCH_ONLY=ttfa,seek       run only these scenarios (the report then goes to bench/media/partial.md)
 //   BENCH_OUT=path.md          where to write the report
 //   BENCH_RAW=path.json        where to write the raw numbers
+//   BENCH_DIST=dir             measure this build instead of dist/ (e.g. an older commit's, for an A/B)
 //
 // `node bench/run.mjs --report-only` rewrites the report from the raw numbers of the last run
 // (bench/media/last-run.json, or partial.json with BENCH_ONLY) without measuring again.
@@ -61,7 +62,7 @@ if (only && selected.length !== only.length) {
 const outPath = process.env.BENCH_OUT ? resolve(process.env.BENCH_OUT) : join(ROOT, only ? 'bench/media/partial.md' : 'BENCHMARKS.md');
 /** Raw numbers: last-run.json for full runs, partial.json for BENCH_ONLY runs. */
 const rawPath = process.env.BENCH_RAW ? resolve(process.env.BENCH_RAW) : join(ROOT, 'bench', 'media', only ? 'partial.json' : 'last-run.json');
-const distDir = join(ROOT, 'dist');
+const distDir = process.env.BENCH_DIST ? resolve(process.env.BENCH_DIST) : join(ROOT, 'dist');
 if (!existsSync(join(distDir, 'kithara.mjs'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench`).');
 
 if (process.argv.includes('--report-only')) {

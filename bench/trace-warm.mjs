@@ -1,15 +1,17 @@
 // Diagnostic (not a benchmark scenario): the warm-cache start timeline. For each rep, in a fresh
 // profile: prefetch the file into the cache, then in a second page with the media blocked, turn
 // Kithara.debug tracing on, run bench.ttfa, and print the marks relative to `player:load`.
-// Usage: npm run build && node bench/trace-warm.mjs [file=chirp-60s.m4a] [reps=5]
+// Usage: npm run build && node bench/trace-warm.mjs [file=chirp-60s.m4a] [reps=5] [disk|incognito]
+// (the profile: an on-disk one, as the cache scenario's figures, or an off-the-record context).
 import { startServer } from '../e2e/server/test-server.mjs';
-import { launchBrowser, callBench, routeSdkUncapped } from './lib/browser.mjs';
+import { launchBrowser, launchProfile, callBench, routeSdkUncapped } from './lib/browser.mjs';
 import { ensureBenchMedia } from './lib/media.mjs';
 import { resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const file = process.argv[2] ?? 'chirp-60s.m4a';
 const reps = Number(process.argv[3] ?? 5);
+const kind = process.argv[4] ?? 'disk';
 ensureBenchMedia(resolve(ROOT, 'bench/media'));
 const server = await startServer({ root: ROOT, latencyMs: 50, bytesPerSec: 500000 });
 const browser = await launchBrowser();
@@ -17,7 +19,8 @@ const WORKER = '/dist/kithara.worker.js?latency=0.001&rate=1e12';
 try {
   for (let rep = 0; rep < reps; rep++) {
     const url = `/bench/media/${file}?r=${Date.now()}-${rep}`;
-    const context = await browser.newContext();
+    const profile = kind === 'disk' ? await launchProfile() : { context: await browser.newContext(), close() { return this.context.close(); } };
+    const context = profile.context;
     await routeSdkUncapped(context);
     try {
       const warm = await context.newPage();
@@ -40,7 +43,7 @@ try {
       console.log('  ' + marks.filter((m) => m.at >= t0 - 1).map((m) => `${m.name} +${(m.at - t0).toFixed(1)}`).join('\n  '));
       await page.close();
     } finally {
-      await context.close();
+      await profile.close();
     }
   }
 } finally {

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../platform/clock.js';
 import type { JsonSlot, StorageDriver, StoredEntryInfo } from '../storage/resource.js';
+import { SCRATCH_KEY } from './types.js';
 
 /** Defaults of the index. */
 export const INDEX_DEFAULTS = {
@@ -91,7 +92,7 @@ export class AssetIndex {
       const present = new Set(stored);
       for (const key of [...index.entries.keys()]) if (!present.has(key)) index.entries.delete(key);
       for (const key of stored) {
-        if (index.entries.has(key)) continue;
+        if (index.entries.has(key) || key === SCRATCH_KEY) continue;
         let info: StoredEntryInfo | undefined;
         try {
           info = await driver.inspect?.(key);

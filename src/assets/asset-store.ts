@@ -8,11 +8,12 @@
  * `h.resource.status === 'committed'` nothing needs fetching); `await h.release()` when the
  * player or resource closes.
  */
+import { mark } from '../platform/trace.js';
 import { realClock, type Clock } from '../platform/clock.js';
 import { FakeQuota } from '../storage/byte-store.js';
 import { AdoptingResource } from '../storage/adopting-resource.js';
 import { selectDriver, type CacheMode } from '../storage/select-driver.js';
-import type { StorageDriver, StorageEvent, StorageHooks } from '../storage/resource.js';
+import type { StorageDriver, StorageEvent, StorageHooks, StorageResource } from '../storage/resource.js';
 import { AssetIndex } from './asset-index.js';
 import { BackendAssets } from './backend.js';
 import { EvictAssets, type EvictReason } from './evict.js';
@@ -22,6 +23,7 @@ import { LeaseAssets, PinSet } from './leases.js';
 import { defaultLocks, localLocks, type KeyLocks } from './locks.js';
 import { ProcessingAssets, type ReadProcessor } from './processing.js';
 import { assetKey, isAssetKey, type AssetKeyOptions, type AssetRange } from './keys.js';
+import { SCRATCH_KEY } from './types.js';
 
 /** Defaults of the asset store. */
 export const ASSETS_DEFAULTS = {
@@ -163,6 +165,8 @@ export class AssetStore {
   readonly maxBytes: number;
   private readonly cached: CachedAssets;
   private readonly evict: EvictAssets;
+  /** The backend layer without the store's hooks, for the scratch asset (see {@link withScratch}). */
+  private readonly scratch: BackendAssets;
   private readonly pins = new PinSet();
   private readonly doomed = new Set<string>();
 
@@ -177,6 +181,7 @@ export class AssetStore {
     this.quota = quota;
     const locks = options.locks === 'local' ? localLocks : (options.locks ?? defaultLocks());
     const now = options.now ?? Date.now;
+    this.scratch = new BackendAssets(driver, locks, {});
     this.maxBytes = positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes);
     this.evict = new EvictAssets(new BackendAssets(driver, locks, hooks), {
       index,
@@ -254,6 +259,7 @@ export class AssetStore {
    */
   async open(url: string, options: AssetOpenOptions = {}): Promise<AssetHandle> {
     const key = await this.key(url, options.range);
+    mark('assets:key');
     const request = {
       key,
       url,
@@ -331,6 +337,36 @@ export class AssetStore {
     return key !== undefined && this.index.get(key)?.complete === true;
   }
 
+  /**
+   * Runs `use` on a scratch asset holding `bytes`, opened as every asset is (Web Locks, the
+   * backend's files and access handles, a coverage record) but outside the index: never listed,
+   * counted or evicted, and removed afterwards (a leftover from a closed page is removed by the
+   * next call and ignored by the index). The engine's start-up warm-up uses it, so the first real
+   * open of a page does not pay for first contact with the storage APIs. `use` gets `undefined`
+   * when the scratch cannot be held in storage (another page is writing it, or storage failed).
+   */
+  async withScratch<T>(bytes: Uint8Array, use: (resource: StorageResource | undefined) => Promise<T>): Promise<T> {
+    if (this.driver.persistent !== true) return use(undefined);
+    await this.scratch.remove(SCRATCH_KEY).catch(() => false);
+    const opened = await this.scratch.open({ key: SCRATCH_KEY, url: '' });
+    try {
+      let resource: StorageResource | undefined;
+      if (opened.mode === 'persistent' && opened.resource.status === 'active') {
+        try {
+          await opened.resource.writeAt(0, bytes);
+          opened.resource.commit(bytes.byteLength);
+          resource = opened.resource;
+        } catch {
+          resource = undefined;
+        }
+      }
+      return await use(resource);
+    } finally {
+      await opened.close().catch(() => undefined);
+      await this.scratch.remove(SCRATCH_KEY).catch(() => false);
+    }
+  }
+
   /** Every cached asset. */
   async list(): Promise<CacheEntry[]> {
     await this.cached.idle();
@@ -360,7 +396,7 @@ export class AssetStore {
   /** Deletes every asset (those open here go when released; those open in other pages stay). */
   async clear(): Promise<void> {
     const keys = new Set(this.index.all().map((e) => e.key));
-    for (const k of (await this.driver.keys?.()) ?? []) keys.add(k);
+    for (const k of (await this.driver.keys?.()) ?? []) if (k !== SCRATCH_KEY) keys.add(k);
     for (const key of keys) {
       if (this.cached.isOpen(key)) this.doomed.add(key);
       else await this.cached.remove(key);

@@ -7,6 +7,7 @@
  * - A driver that fails to open a key (storage refused, handles unavailable) yields a memory
  *   resource and a `fallback` event: playback never stops because of the cache.
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import { MemoryResource } from '../storage/memory-resource.js';
 import type { StorageDriver, StorageEvent, StorageHooks, StorageResource } from '../storage/resource.js';
@@ -50,6 +51,7 @@ export class BackendAssets implements Assets {
         if (use.status === 'rejected') throw use.reason;
         if (write.status === 'rejected') throw write.reason;
       }
+      mark('assets:locks');
       resource = await this.driver.open(request.key, {
         ...(request.length !== undefined && { length: request.length }),
         label: request.url,

@@ -43,3 +43,9 @@ export interface Assets {
   /** Deletes the asset's stored bytes. Resolves `false` when it is in use (here or in another page) and was kept. */
   remove(key: string): Promise<boolean>;
 }
+
+/**
+ * Key of the store's scratch asset (`AssetStore.withScratch`). Asset keys are hex digits, so it
+ * never names a real asset; the index ignores it.
+ */
+export const SCRATCH_KEY = '_scratch';

@@ -209,6 +209,7 @@ export class AudioPipeline {
     this.epoch += 1;
     const epoch = this.epoch;
     return this.serialize(async () => {
+      mark('pipeline:seek-start');
       this.positionEpoch = epoch;
       const track = this.track;
       const total = track.totalFrames ?? Infinity;
@@ -225,6 +226,7 @@ export class AudioPipeline {
       this.ended = false;
       this.nextTime = target / track.sampleRate;
       await this.demuxer.seek(Math.max(0, this.startFrame - track.prerollFrames));
+      mark('pipeline:seek-done');
     });
   }
 

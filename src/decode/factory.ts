@@ -3,6 +3,7 @@
  * yes and `configure` succeeds, otherwise the WASM fallback. A bulk factory (PCM readers) tries
  * the WASM decoder first for the codecs where it is faster (see {@link softwareFirst}).
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import type { TrackInfo } from '../demux/types.js';
 import { PcmDecoder } from './pcm-decoder.js';
@@ -55,6 +56,7 @@ export class DefaultDecoderFactory implements DecoderFactory {
       if (typeof AudioDecoder === 'undefined') {
         reasons.push('this browser has no WebCodecs AudioDecoder');
       } else if (await webCodecsSupports(track)) {
+        mark('decode:supported');
         try {
           return new WebCodecsDecoder(track, options.queueDepth, options.batch);
         } catch (e) {

@@ -3,6 +3,7 @@
  * opens the best. URL extensions and MIME types only add a few points inside the probes.
  * When nothing matches, the error says what the bytes look like instead.
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import type { ByteReader } from '../stream/byte-reader.js';
 import type { Demuxer, DemuxerFormat, ProbeHints } from './types.js';
@@ -41,6 +42,7 @@ export async function openDemuxer(reader: ByteReader, hints: ProbeHints, formats
     if (!found.complete) found = await probeAt(reader, hints, formats, PROBE_BYTES, PROBE_BYTES);
   }
   reader.seek(0);
+  mark('demux:probed');
   if (found.detection === null) throw describeUnknown(found.head, hints);
   return found.detection.format.open(reader);
 }

@@ -97,6 +97,14 @@ export class EngineCache {
     this.creating.catch(() => undefined);
   }
 
+  /**
+   * The store as it is now (made or being made, speculative or not) without fixing its
+   * settings; `undefined` when none was started or it could not be made.
+   */
+  current(): Promise<AssetStore | undefined> {
+    return (this.creating ?? Promise.resolve(undefined)).catch(() => undefined);
+  }
+
   /** Sets the settings the store is created with. `false` when it already exists (nothing changes). */
   configure(settings: EngineCacheSettings): boolean {
     if (this.creating !== undefined && this.speculative === undefined) return false;

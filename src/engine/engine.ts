@@ -4,10 +4,10 @@ import { KitharaError } from '../platform/errors.js';
 import { setTracing, takeMarks, type TraceMark } from '../platform/trace.js';
 import { realClock } from '../platform/clock.js';
 import type { KeyLoader } from '../player/types.js';
-import type { EngineApi, EngineEvent, OpenRequest, OpenResult, ReadResult } from './protocol.js';
+import type { EngineApi, EngineEvent, OpenRequest, OpenResult, PlayerShape, ReadResult } from './protocol.js';
 import type { CacheConfigureResult, EngineCacheSettings, PrefetchRequest } from './protocol.js';
 import type { CacheEntryInfo, CacheEventDetail, CacheUsageInfo, PrefetchProgress } from '../player/types.js';
-import { engineCache } from './cache.js';
+import { engineCache, persists } from './cache.js';
 import { resolveUrl } from './sources.js';
 import { Session } from './session.js';
 import { prepareResampling } from '../audio/resampler-prepare.js';
@@ -19,6 +19,8 @@ export const ENGINE_VERSION = '0.1.0';
 /** The worker-side API implementation. */
 export class Engine implements EngineApi {
   private readonly sessions = new Map<number, Session>();
+  /** Sessions being opened now. */
+  private opening = 0;
 
   /** Starts preparing the persistent cache at once (see `EngineCache.prewarm`). */
   constructor() {
@@ -30,9 +32,14 @@ export class Engine implements EngineApi {
       // A listener on the other side that throws must never break the pipeline.
       Promise.resolve(onEvent(e)).catch(() => undefined);
     };
-    const session = await Session.open(request, emit, keyLoader);
-    this.sessions.set(id, session);
-    return session.info;
+    this.opening++;
+    try {
+      const session = await Session.open(request, emit, keyLoader);
+      this.sessions.set(id, session);
+      return session.info;
+    } finally {
+      this.opening--;
+    }
   }
 
   /** HLS: pins variant `mode` or returns to `'auto'`. */
@@ -58,9 +65,18 @@ export class Engine implements EngineApi {
     return ENGINE_VERSION;
   }
 
-  prepare(outRate: number, quality: ResamplerQuality): void {
+  prepare(outRate: number, quality: ResamplerQuality, player?: PlayerShape): void {
     prepareResampling(outRate, quality);
+    if (player === undefined || this.warmedUp) return;
+    this.warmedUp = true;
+    const store = persists(player.cache) ? engineCache.current() : Promise.resolve(undefined);
+    void import('./warm-up.js')
+      .then((m) => m.warmUpEngine({ outRate, quality, outChannels: player.outChannels, decoder: player.decoder, store, idle: () => this.opening === 0 && this.sessions.size === 0 }))
+      .catch(() => undefined);
   }
+
+  /** `true` once a player started the warm-up (it runs once per worker). */
+  private warmedUp = false;
 
   debugTrace(on: boolean): void {
     setTracing(on);

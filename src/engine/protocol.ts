@@ -20,6 +20,13 @@ export type OutputTarget =
   | { kind: 'sab'; sab: SharedArrayBuffer; epochBase: number }
   | { kind: 'port'; port: MessagePort; channels: number; capacityFrames: number; batchFrames: number; epochBase: number };
 
+/** What a new player will ask for, so the engine warms up the same path (see `prepare`). */
+export interface PlayerShape {
+  outChannels: number;
+  decoder: DecoderChoice;
+  cache: CacheChoice;
+}
+
 /** What to open and how. */
 export interface OpenRequest {
   src: string | Blob;
@@ -87,9 +94,10 @@ export interface EngineApi extends EngineCacheApi {
   version(): string;
   /**
    * A player was made for output at `outRate` with `quality`: prepare in idle time what its
-   * first `open` would otherwise pay for (resampler tables for the common source rates).
+   * first `open` would otherwise pay for (resampler tables for the common source rates; with
+   * `player`, once per worker, the warm-up of engine/warm-up.ts).
    */
-  prepare(outRate: number, quality: ResamplerQuality): void;
+  prepare(outRate: number, quality: ResamplerQuality, player?: PlayerShape): void;
   /** Diagnostics: turns the worker's timeline marks on or off (see `platform/trace.ts`). */
   debugTrace(on: boolean): void;
   /** Diagnostics: the worker's timeline marks so far (then forgotten). */

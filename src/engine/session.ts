@@ -80,6 +80,14 @@ export class Session {
       if (live) emit({ type: 'error', error: err.toJSON() });
     });
     mark('session:source-ready');
+    return Session.openOn(source, request, emit, keyLoader, () => (live = true));
+  }
+
+  /**
+   * Opens a session on an opened source (closed here if that fails); `onLive` is called once
+   * the session exists. The engine's warm-up opens sessions on its own sources this way.
+   */
+  static async openOn(source: OpenedSource, request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader: KeyLoader | undefined, onLive: () => void): Promise<Session> {
     try {
       const demuxer = await openAnyDemuxer(source, request, emit, keyLoader);
       mark('session:demuxer-open');
@@ -110,7 +118,7 @@ export class Session {
         outRate: pipeline.outRate,
       };
       const session = new Session(source, pipeline, emit, info);
-      live = true;
+      onLive();
       if (request.output !== undefined) {
         session.epochBase = request.output.epochBase;
         session.sink = createSink(request.output, request.outRate);
@@ -292,6 +300,7 @@ function looksLikePlaylist(head: Uint8Array): boolean {
 /** HLS when the first bytes are a playlist, else a container demuxer over the bytes. */
 async function openAnyDemuxer(source: OpenedSource, request: OpenRequest, emit: (e: EngineEvent) => void, keyLoader?: KeyLoader): Promise<Demuxer> {
   const head = await source.byteSource.read(0, 16, undefined, 7);
+  mark('demux:head');
   if (looksLikePlaylist(head) && source.net !== undefined && source.url !== undefined) {
     const length = source.byteSource.length;
     const bytes = await source.byteSource.read(0, length ?? 4 * 1024 * 1024);

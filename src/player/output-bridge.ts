@@ -10,7 +10,7 @@ import { PORT_RING_DEFAULTS } from '../ring/port-ring.js';
 import type { OutputTarget } from '../engine/protocol.js';
 
 /** Output channels: players always render stereo (mono is duplicated, surround downmixed). */
-const OUTPUT_CHANNELS = 2;
+export const OUTPUT_CHANNELS = 2;
 
 /** Callbacks for output transitions. */
 export interface OutputHooks {

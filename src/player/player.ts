@@ -11,7 +11,7 @@ import { KitharaError } from '../platform/errors.js';
 import type { EngineEvent, OpenResult } from '../engine/protocol.js';
 import { PLAYER_DEFAULTS, checkChoice, checkNetOptions, checkNumber } from './defaults.js';
 import { getEngine, siblingUrl, type EngineClient } from './engine-client.js';
-import { OutputBridge } from './output-bridge.js';
+import { OUTPUT_CHANNELS, OutputBridge } from './output-bridge.js';
 import { KitharaTimeRanges } from './time-ranges.js';
 import type { OutputNotice } from '../ring/protocol.js';
 import type { FormatInfo, PlayerEventMap, PlayerOptions, PlayerStats, VariantInfo } from './types.js';
@@ -87,7 +87,14 @@ export class Player extends EventTarget {
     if (destination !== null) this.output.connect(destination);
     this.engine = getEngine(options.workerUrl);
     // The engine designs the resampler tables for this output rate while the page is idle.
-    void this.engine.api.prepare(this.audioContext.sampleRate, options.resamplerQuality ?? PLAYER_DEFAULTS.resamplerQuality).catch(() => undefined);
+    // With the player's shape it also warms up the engine's start path (engine/warm-up.ts).
+    void this.engine.api
+      .prepare(this.audioContext.sampleRate, options.resamplerQuality ?? PLAYER_DEFAULTS.resamplerQuality, {
+        outChannels: OUTPUT_CHANNELS,
+        decoder: options.decoder ?? PLAYER_DEFAULTS.decoder,
+        cache: options.cache ?? PLAYER_DEFAULTS.cache,
+      })
+      .catch(() => undefined);
     // The ring exists and the worklet module starts loading now, so load() + play() later
     // wait for neither.
     const workletUrl = this.options.workletUrl ?? siblingUrl('kithara.worklet.js');

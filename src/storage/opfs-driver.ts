@@ -7,6 +7,7 @@
  * synchronous); elsewhere through `createWritable` (write-back, committed on flush).
  * Keys must be file-name safe (`[A-Za-z0-9_-]`, at most 100 characters): asset keys are hex hashes.
  */
+import { mark } from '../platform/trace.js';
 import { KitharaError } from '../platform/errors.js';
 import { QuotaStore, type ByteStore, type MetaStore } from './byte-store.js';
 import { entryInfo, type PersistentDriverOptions } from './chunked-driver.js';
@@ -79,6 +80,7 @@ export class OpfsDriver implements StorageDriver {
     const [data, i0, i1] = await Promise.all(
       [`${key}.data`, `${key}.i0`, `${key}.i1`].map((n) => dir.getFileHandle(n, { create: true })),
     ) as [FileSystemFileHandle, FileSystemFileHandle, FileSystemFileHandle];
+    mark('opfs:files');
     let store: ByteStore;
     let meta: MetaStore;
     if (this.access === 'sync') {
@@ -95,6 +97,7 @@ export class OpfsDriver implements StorageDriver {
         // A reader that cannot share the file (an exclusive writer elsewhere) starts empty, in memory.
         return StoredResource.open(key, new MemoryByteStore(), emptyMeta, this.resourceOptions(options));
       }
+      mark('opfs:sync');
       store = new OpfsSyncStore(handles[0]!);
       meta = new OpfsSlots([i0, i1], [handles[1]!, handles[2]!]);
     } else {

@@ -70,6 +70,17 @@ export class ByteReader {
     return this.buf.slice(at, at + Math.min(max, this.buf.byteLength - at));
   }
 
+  /**
+   * A view of the `n` bytes at `pos` when the read-ahead window already holds them, else
+   * `undefined`; never reads and never moves the cursor. For parsers that walk many small
+   * records: the common case needs no await.
+   */
+  held(pos: number, n: number): Uint8Array | undefined {
+    const at = pos - this.bufStart;
+    if (at < 0 || at + n > this.buf.byteLength) return undefined;
+    return this.buf.subarray(at, at + n);
+  }
+
   /** Returns a view of `n` bytes at the cursor without moving it (shorter at the end). */
   async peek(n: number): Promise<Uint8Array> {
     const got = await this.ensure(n);

@@ -322,3 +322,54 @@ test("the origin's quota caps the cache below cacheMaxBytes: it evicts before th
   const unknown = await setup({ cacheMaxBytes: 1024 * KiB, estimate: async () => ({}) }).make();
   assert.equal(unknown.maxBytes, 1024 * KiB);
 });
+
+test('the scratch asset: written and read back through storage, never indexed, listed or counted, removed after', async () => {
+  const { make, kv, clock, events } = setup();
+  const store = await make();
+  await fill(store, URL_A, 3000);
+  const bytes = pattern(0, 5000, 3);
+  const seen = await store.withScratch(bytes, async (resource) => {
+    assert.ok(resource !== undefined, 'a persistent driver holds the scratch');
+    assert.equal(resource.status, 'committed');
+    assert.equal(resource.length, 5000);
+    assert.deepEqual(await resource.read(0, 5000), bytes);
+    assert.deepEqual((await store.list()).map((e) => e.url), [URL_A], 'not listed while open');
+    return 'used';
+  });
+  assert.equal(seen, 'used');
+  const driver = new ChunkedDriver(kv, { clock, chunkSize: 64 * KiB });
+  assert.deepEqual(await driver.keys(), [(await store.list())[0]!.key], 'nothing of the scratch is left in storage');
+  assert.deepEqual((await store.usage()).entries, 1);
+  assert.equal((await store.usage()).bytes, 3000);
+  assert.ok(!events.some((e) => 'key' in e && e.key === '_scratch'), 'the store reports nothing about it');
+});
+
+test('a scratch asset left by a closed page is ignored by the index and by clear, and removed by the next use', async () => {
+  const { make, kv, clock } = setup();
+  const driver = new ChunkedDriver(kv, { clock, chunkSize: 64 * KiB });
+  const left = await driver.open('_scratch', { length: 100 });
+  await left.writeAt(0, pattern(0, 100));
+  left.commit();
+  await left.close?.();
+  const store = await make();
+  assert.deepEqual(await store.list(), [], 'a leftover scratch is not an entry');
+  await store.clear();
+  await store.withScratch(pattern(0, 10, 9), async (resource) => {
+    assert.deepEqual(await resource!.read(0, 10), pattern(0, 10, 9), 'a fresh scratch, not the leftover');
+    assert.equal(resource!.length, 10);
+  });
+  assert.deepEqual(await driver.keys(), []);
+});
+
+test('the scratch asset while another page writes it: `use` gets undefined, nothing breaks', async () => {
+  const denyWrite: KeyLocks = {
+    tryWrite: () => Promise.resolve(undefined),
+    use: () => Promise.resolve(() => undefined),
+    tryDelete: () => Promise.resolve(undefined),
+  };
+  const store = await setup().make({ locks: denyWrite });
+  assert.equal(await store.withScratch(pattern(0, 10), async (resource) => resource), undefined);
+  // Memory stores have no scratch either.
+  const memory = await AssetStore.create({ cache: 'memory', locks: 'local' });
+  assert.equal(await memory.withScratch(pattern(0, 10), async (resource) => resource), undefined);
+});

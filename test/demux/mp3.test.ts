@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openMp3, parseMpegHeader, parseVbrHeader, mp3Format, MP3_DECODER_DELAY, MP3_ASSUMED_ENCODER_DELAY, MP3_PREROLL_FRAMES } from '../../src/demux/mp3/index.js';
 import type { EncodedPacket } from '../../src/demux/types.js';
+import { ByteReader } from '../../src/stream/byte-reader.js';
+import { MemorySource } from '../../src/stream/source.js';
 import { concat, facts, fixture, id3Tag, memoryReader, noise, readAll, rejectsWith, sameBytes, trickleReader } from './fixture-io.js';
 
 // Facts checked once against ffmpeg 6 on these fixtures (see the demux README):
@@ -124,6 +126,29 @@ test('garbage before the first frame and between frames is skipped by resync', a
   const got = await readAll(await openMp3(memoryReader(dirty)));
   assert.equal(got.length, packets.length);
   got.forEach((p, i) => assert.ok(sameBytes(p.data, packets[i]!.data), `packet ${i}`));
+});
+
+test('a seek that walks held bytes across garbage, a stray tag and window edges lands exactly where reading would', async () => {
+  // The walk parses plain frames straight from the reader's window without awaiting
+  // (FrameWalker.stepHeld) and leaves everything else to the awaited step: both must agree.
+  const clean = fixture('chirp-cbr.mp3');
+  const packets = await readAll(await openMp3(memoryReader(clean)));
+  const size = (n: number): number => packets.slice(0, n).reduce((a, p) => a + p.data.length, 0);
+  const cut1 = 417 + size(40);
+  const cut2 = 417 + size(90);
+  const dirty = concat(clean.subarray(0, cut1), noise(3001, 5), clean.subarray(cut1, cut2), id3Tag(777), clean.subarray(cut2));
+  const sequential = await readAll(await openMp3(memoryReader(dirty)));
+  assert.equal(sequential.length, packets.length);
+  for (const window of [65536, 1000, 333]) {
+    for (const target of [30 * 1152 + 5, 60 * 1152, 95 * 1152 + 1000, 150 * 1152]) {
+      const d = await openMp3(new ByteReader(new MemorySource(dirty), window));
+      const at = await d.seek(target);
+      const p = (await d.next())!;
+      assert.equal(p.frame, at);
+      assert.ok(p.frame <= target && target < p.frame + p.frames, `window ${window}, target ${target} -> ${p.frame}`);
+      assert.ok(sameBytes(p.data, sequential[p.frame / 1152]!.data), `window ${window}, target ${target}: the packet really is frame ${p.frame / 1152}`);
+    }
+  }
 });
 
 test('two ID3v2 tags, trailing ID3v1 tag: audio only', async () => {
