@@ -214,6 +214,28 @@ test("prefetch takes the player's abr options: the variant stored is the one a R
   }
 });
 
+test('prefetch with a variant the master does not list rejects with a TypeError naming the range (not a network error), storing no segment', async ({ page }) => {
+  const media = await mediaServer();
+  try {
+    await openHarness(page);
+    const url = `${media.url}/fixtures/hls/multi/master.m3u8`;
+    const r = await page.evaluate(async (src) => {
+      try {
+        await (window as any).kt.Kithara.cache.prefetch(src, { variant: 7 });
+        return { resolved: true };
+      } catch (e: any) {
+        return { isTypeError: e instanceof TypeError, code: e?.code, message: String(e?.message) };
+      }
+    }, url);
+    expect(r).toMatchObject({ isTypeError: true, code: undefined });
+    expect(r.message).toMatch(/variant index from 0 to 2/);
+    const stored = (await cacheCall<Entry[]>(page, 'list')).map((e) => e.url);
+    expect(stored.filter((u) => /\.m4s$/.test(u)), 'no segment stored').toEqual([]);
+  } finally {
+    await media.close();
+  }
+});
+
 interface Played {
   ok: boolean;
   error?: unknown;

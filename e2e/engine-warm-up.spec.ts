@@ -6,6 +6,7 @@ import { test, expect } from '@playwright/test';
 import { alignTo, checkContinuity, firstNonSilent } from '../test/lib/analyze.mjs';
 import { openHarness } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
+import { E2E_PORT } from './lib/port.js';
 
 test('a new Player warms the engine up: every container decoded into a ring, the M4A through OPFS; no request, nothing left in the cache', async ({ page }) => {
   await openHarness(page);
@@ -89,4 +90,28 @@ test('a play() during the warm-up starts at t=0 and plays continuously; the warm
   expect(cont.jumps, 'no lost or repeated frames').toEqual([]);
   expect(r.underruns).toBe(0);
   expect(r.currentTime).toBeGreaterThan(1.2);
+});
+
+test('without cross-origin isolation (no SharedArrayBuffer) the warm-up reads each session as a Resource would, to the end', async ({ page }) => {
+  await openHarness(page, `http://127.0.0.1:${E2E_PORT + 1}`);
+  const r = await page.evaluate(async () => {
+    const { Kithara, sleep } = (window as any).kt;
+    await Kithara.debug.trace(true);
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    const player = new Kithara.Player({ audioContext: ctx });
+    const names: string[] = [];
+    for (let i = 0; i < 200 && !names.includes('worker:warm-up:wav'); i++) {
+      await sleep(50);
+      names.push(...(await Kithara.debug.marks()).map((m: { name: string }) => m.name));
+    }
+    await player.destroy();
+    await ctx.close();
+    await Kithara.debug.trace(false);
+    return { isolated: globalThis.crossOriginIsolated, names };
+  });
+  expect(r.isolated).toBe(false);
+  const warm = r.names.filter((n) => n.startsWith('worker:warm-up:'));
+  expect(warm).toEqual(['start', 'm4a', 'mp3', 'flac', 'aac', 'opus', 'wav'].map((s) => `worker:warm-up:${s}`));
+  expect(r.names.filter((n) => n === 'worker:pipeline:first-packet').length, 'six sessions decoded').toBe(6);
+  expect(r.names.filter((n) => n.startsWith('worker:session:first-write')), 'no ring').toEqual([]);
 });

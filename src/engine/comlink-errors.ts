@@ -1,6 +1,7 @@
 /**
  * Makes KitharaErrors cross the worker boundary intact: comlink's stock 'throw' handler
- * keeps only name/message/stack, so `code`, `status` and `url` would be lost. Both sides
+ * keeps only name/message/stack, so `code`, `status` and `url` would be lost. A `TypeError` or
+ * `RangeError` (an argument the caller got wrong) arrives as one, not as a plain `Error`. Both sides
  * call {@link installErrorTransfer} before their first call.
  */
 import * as Comlink from 'comlink';
@@ -27,6 +28,11 @@ export function installErrorTransfer(): void {
     },
     deserialize(wire: Wire): never {
       if (wire.kithara !== undefined) throw KitharaError.fromJSON(wire.kithara);
+      // Argument errors stay what they are (comlink would make them plain Errors named so).
+      const inner = wire.inner as { isError?: boolean; value?: { name?: unknown; message?: unknown } } | undefined;
+      const name = inner?.isError === true ? inner.value?.name : undefined;
+      if (name === 'TypeError') throw new TypeError(String(inner?.value?.message ?? ''));
+      if (name === 'RangeError') throw new RangeError(String(inner?.value?.message ?? ''));
       stock.deserialize(wire.inner);
       throw new Error('unreachable');
     },

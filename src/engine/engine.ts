@@ -1,6 +1,6 @@
 /** The engine: every session of the page, keyed by id. Exposed to the main thread by comlink. */
 import * as Comlink from 'comlink';
-import { KitharaError } from '../platform/errors.js';
+import { KitharaError, isArgumentError } from '../platform/errors.js';
 import { setTracing, takeMarks, type TraceMark } from '../platform/trace.js';
 import { realClock } from '../platform/clock.js';
 import type { KeyLoader } from '../player/types.js';
@@ -133,7 +133,8 @@ export class Engine implements EngineApi {
       };
       return await prefetchToCache(store, engineCache.hls(store), request, ctl.signal, report);
     } catch (e) {
-      throw ctl.signal.aborted ? new KitharaError('aborted', `Prefetch of ${request.url} was cancelled.`, { url: request.url }) : KitharaError.from(e, 'network');
+      if (ctl.signal.aborted) throw new KitharaError('aborted', `Prefetch of ${request.url} was cancelled.`, { url: request.url });
+      throw isArgumentError(e) ? e : KitharaError.from(e, 'network');
     } finally {
       this.prefetches.delete(id);
     }

@@ -52,7 +52,7 @@ export interface WarmUpOptions {
 export const WARM_UP_DEFAULTS = {
   /** A warm-up session that has not ended by then is closed. Defaults to 1000 ms. */
   sessionTimeoutMs: 1000,
-  /** Frames of the scratch output ring. Defaults to 8192 (more than any warm-up file holds). */
+  /** Frames of the scratch output ring (or of each read without one). Defaults to 8192 (more than any warm-up file holds). */
   ringFrames: 8192,
 } as const;
 
@@ -80,20 +80,25 @@ function offlineNet(): ReturnType<typeof createNet> {
   return createNet({ retry: { maxRetries: 0 } }, { fetch: () => Promise.reject(new KitharaError('network', 'The warm-up never fetches.')) });
 }
 
-/** Plays `source` to its end into a scratch ring, then closes it. */
+/**
+ * Plays `source` to its end into a scratch ring, then closes it. Without SharedArrayBuffer (a
+ * page that is not cross-origin isolated) the session is read like a Resource's instead, with
+ * the platform decoder (a Resource session would start some codecs on the WASM decoders).
+ */
 async function playThrough(source: OpenedSource, ext: string, o: WarmUpOptions): Promise<void> {
+  const ring = typeof SharedArrayBuffer === 'function';
   const request: OpenRequest = {
     src: `${WARM_URL}.${ext}`,
     baseUrl: '',
     outRate: o.outRate,
     outChannels: o.outChannels,
-    decoder: o.decoder,
+    decoder: ring || o.decoder !== 'auto' ? o.decoder : 'webcodecs',
     quality: o.quality,
     net: {},
     cache: 'none',
     cacheMaxBytes: 0,
     abr: {},
-    output: { kind: 'sab', sab: createRing(o.outChannels, WARM_UP_DEFAULTS.ringFrames), epochBase: 0 },
+    ...(ring && { output: { kind: 'sab', sab: createRing(o.outChannels, WARM_UP_DEFAULTS.ringFrames), epochBase: 0 } }),
   };
   let ended: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (ended = resolve));
@@ -103,7 +108,14 @@ async function playThrough(source: OpenedSource, ext: string, o: WarmUpOptions):
   const session = await Session.openOn(source, request, emit, undefined, () => undefined);
   const timer = setTimeout(ended, WARM_UP_DEFAULTS.sessionTimeoutMs);
   try {
-    await done;
+    if (ring) {
+      await done;
+    } else {
+      const reading = (async () => {
+        while ((await session.read(WARM_UP_DEFAULTS.ringFrames)) !== null);
+      })();
+      await Promise.race([reading, done]);
+    }
   } finally {
     clearTimeout(timer);
     session.close();

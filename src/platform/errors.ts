@@ -85,6 +85,15 @@ export interface SerializedKitharaError {
   fatal: boolean;
 }
 
+/**
+ * `true` for a `TypeError` or `RangeError`: an argument the caller got wrong (e.g. a variant
+ * index the stream does not have). These are thrown as they are, never wrapped as a
+ * KitharaError whose code would blame the network or the media.
+ */
+export function isArgumentError(err: unknown): err is TypeError | RangeError {
+  return err instanceof TypeError || err instanceof RangeError;
+}
+
 /** `true` for DOMException AbortError and for `aborted` KitharaErrors. */
 export function isAbortError(err: unknown): boolean {
   if (err instanceof KitharaError) return err.code === 'aborted';

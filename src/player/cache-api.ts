@@ -12,7 +12,7 @@
  * ```
  */
 import * as Comlink from 'comlink';
-import { KitharaError } from '../platform/errors.js';
+import { KitharaError, isArgumentError } from '../platform/errors.js';
 import { checkChoice, checkNetOptions, checkNumber } from './defaults.js';
 import { getEngine, type EngineClient } from './engine-client.js';
 import type { AbrOptions, CacheEntryInfo, CacheEventDetail, CacheEventMap, CacheSettings, CacheUsageInfo, NetOptions, PrefetchProgress } from './types.js';
@@ -115,7 +115,8 @@ export class CacheApi extends EventTarget {
    * Downloads `url` into the cache for offline use without playing it: a progressive file
    * whole, an HLS VOD with its playlists, init segments and every segment of one variant.
    * Only what is missing is fetched. Resolves with the final progress; rejects with an
-   * `aborted` KitharaError when `options.signal` aborts, or with the network error.
+   * `aborted` KitharaError when `options.signal` aborts, or with the network error; with a
+   * `TypeError` for options it cannot use (e.g. a `variant` the master playlist does not list).
    */
   async prefetch(url: string, options: PrefetchOptions = {}): Promise<PrefetchProgress> {
     if (typeof url !== 'string' || url.length === 0) throw new TypeError('url must be a non-empty string.');
@@ -152,7 +153,7 @@ export class CacheApi extends EventTarget {
         }),
       );
     } catch (e) {
-      throw KitharaError.from(e, 'network');
+      throw isArgumentError(e) ? e : KitharaError.from(e, 'network');
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
