@@ -102,6 +102,15 @@ for (const cache of ['opfs', 'indexeddb'] as const) {
   });
 }
 
+test('OPFS file handles met while listing stay right after another page removes or replaces the files', async ({ page }) => {
+  const p = await openHarness(page.context());
+  const r = await call<{ listed: string[]; again: string[]; removed: { status: string; held: number }; replaced: { status: string; length: number; same: boolean } }>(p, 'staleHandles');
+  expect(r.listed).toEqual(['k1']);
+  expect(r.removed, 'removed elsewhere: opened fresh, holding nothing').toEqual({ status: 'active', held: 0 });
+  expect(r.again).toEqual(['k1']);
+  expect(r.replaced, "replaced elsewhere: the other page's bytes").toEqual({ status: 'committed', length: 6000, same: true });
+});
+
 // The speed itself is a benchmark figure (npm run bench, cache scenario), never a test assertion:
 // this checks that the measurement runs the real path (sync handles, 32 MiB, index updates).
 test('the OPFS write measurement writes 32 MiB through sync access handles with coverage updates', async ({ page }) => {

@@ -164,6 +164,41 @@ const ops: Record<string, (...args: never[]) => Promise<unknown>> = {
 
   progress: () => Promise.resolve(crashWritten),
 
+  /**
+   * OPFS handles met while listing (reused by opens) after another page changed the files:
+   * `a` lists the directory, `b` removes the key (then `a` must open it fresh and empty), and
+   * later `b` replaces it (then `a`, through the handles it met, must read `b`'s bytes).
+   */
+  async staleHandles() {
+    const a = new OpfsDriver({ directory: 'stale' });
+    const b = new OpfsDriver({ directory: 'stale' });
+    for (const k of await b.keys()) await b.remove(k);
+    const write = async (d: OpfsDriver, seed: number, bytes: number): Promise<void> => {
+      const r = await d.open('k1');
+      await r.writeAt(0, pattern(0, bytes, seed));
+      r.commit();
+      await r.close?.();
+    };
+    await write(b, 1, 5000);
+    const listed = await a.keys();
+    await b.remove('k1');
+    const afterRemove = await a.open('k1');
+    const removed = { status: afterRemove.status, held: afterRemove.available.coveredBytes };
+    await afterRemove.close?.();
+    await b.remove('k1');
+    await write(b, 2, 7000);
+    const again = await a.keys();
+    await b.remove('k1');
+    await write(b, 3, 6000);
+    const replaced = await a.open('k1');
+    const bytes = await replaced.read(0, 6000);
+    const same = bytes.every((v, i) => v === pattern(0, 6000, 3)[i]);
+    const out = { listed, again, removed, replaced: { status: replaced.status, length: replaced.length, same } };
+    await replaced.close?.();
+    await b.remove('k1');
+    return out;
+  },
+
   async crashVerify(key: string, cache: 'opfs' | 'indexeddb') {
     const driver = cache === 'opfs' ? new OpfsDriver({ directory: 'crash' }) : createIdbDriver({ database: 'crash' });
     const res = await driver.open(key);

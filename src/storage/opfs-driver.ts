@@ -74,32 +74,68 @@ export class OpfsDriver implements StorageDriver {
     if (!SAFE_KEY.test(key)) throw new KitharaError('storage', `OPFS keys must match ${SAFE_KEY.source}: ${JSON.stringify(key)}`);
   }
 
+  /**
+   * The key's three files: the handles met when the directory was listed (see {@link keys}), or
+   * from the directory (created when missing). `fresh` skips what was met.
+   */
+  private async files(key: string, fresh: boolean): Promise<[FileSystemFileHandle, FileSystemFileHandle, FileSystemFileHandle]> {
+    const names = [`${key}.data`, `${key}.i0`, `${key}.i1`];
+    const met = names.map((n) => this.met.get(n));
+    if (!fresh && met.every((h) => h !== undefined)) return met as [FileSystemFileHandle, FileSystemFileHandle, FileSystemFileHandle];
+    const dir = await this.dir();
+    const files = await Promise.all(names.map((n) => dir.getFileHandle(n, { create: true })));
+    names.forEach((n, i) => this.met.set(n, files[i]!));
+    return files as [FileSystemFileHandle, FileSystemFileHandle, FileSystemFileHandle];
+  }
+
+  /**
+   * File handles met while listing the directory or opening keys, by file name: opening a
+   * stored key then costs no `getFileHandle` round trip (one of the two between a warm load and
+   * its first byte). A handle names a path, so a file another page replaced is still found; one
+   * it removed fails to open with `NotFoundError`, and the open asks the directory again.
+   */
+  private readonly met = new Map<string, FileSystemFileHandle>();
+
+  /** Opens the three files' sync handles, or closes what opened and rethrows. */
+  private async openSync(files: readonly FileSystemFileHandle[]): Promise<FileSystemSyncAccessHandle[]> {
+    const handles: FileSystemSyncAccessHandle[] = [];
+    // In parallel: each open is a round trip to the browser's storage service.
+    const opened = await Promise.allSettled(files.map((f) => openSyncHandle(f)));
+    for (const o of opened) if (o.status === 'fulfilled') handles.push(o.value);
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed !== undefined) {
+      for (const h of handles) h.close();
+      throw failed.reason;
+    }
+    return handles;
+  }
+
   async open(key: string, options: ResourceOpenOptions = {}): Promise<StoredResource> {
     this.checkKey(key);
-    const dir = await this.dir();
-    const [data, i0, i1] = await Promise.all(
-      [`${key}.data`, `${key}.i0`, `${key}.i1`].map((n) => dir.getFileHandle(n, { create: true })),
-    ) as [FileSystemFileHandle, FileSystemFileHandle, FileSystemFileHandle];
+    let files = await this.files(key, this.access !== 'sync');
     mark('opfs:files');
+    const [data, i0, i1] = files;
     let store: ByteStore;
     let meta: MetaStore;
     if (this.access === 'sync') {
-      const handles: FileSystemSyncAccessHandle[] = [];
+      let handles: FileSystemSyncAccessHandle[];
       try {
-        // In parallel: each open is a round trip to the browser's storage service.
-        const opened = await Promise.allSettled([data, i0, i1].map((f) => openSyncHandle(f)));
-        for (const o of opened) if (o.status === 'fulfilled') handles.push(o.value);
-        const failed = opened.find((o) => o.status === 'rejected');
-        if (failed !== undefined) throw failed.reason;
+        try {
+          handles = await this.openSync(files);
+        } catch (err) {
+          // A handle met earlier whose file another page removed since: ask the directory.
+          if (!isNotFound(err)) throw err;
+          files = await this.files(key, true);
+          handles = await this.openSync(files);
+        }
       } catch (err) {
-        for (const h of handles) h.close();
         if (options.readOnly !== true) throw new KitharaError('storage', `cannot open ${key} in OPFS`, { cause: err });
         // A reader that cannot share the file (an exclusive writer elsewhere) starts empty, in memory.
         return StoredResource.open(key, new MemoryByteStore(), emptyMeta, this.resourceOptions(options));
       }
       mark('opfs:sync');
       store = new OpfsSyncStore(handles[0]!);
-      meta = new OpfsSlots([i0, i1], [handles[1]!, handles[2]!]);
+      meta = new OpfsSlots([files[1], files[2]], [handles[1]!, handles[2]!]);
     } else {
       store = new OpfsAsyncStore(data);
       meta = new OpfsSlots([i0, i1], undefined);
@@ -134,6 +170,7 @@ export class OpfsDriver implements StorageDriver {
     this.checkKey(key);
     const dir = await this.dir();
     for (const name of [`${key}.i0`, `${key}.i1`, `${key}.data`]) {
+      this.met.delete(name);
       try {
         await dir.removeEntry(name);
       } catch (err) {
@@ -146,7 +183,10 @@ export class OpfsDriver implements StorageDriver {
   async keys(): Promise<string[]> {
     const dir = await this.dir();
     const out: string[] = [];
-    for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
+    // Values, not names: the handles come with the listing, and opens reuse them (see `met`).
+    for await (const handle of (dir as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+      const name = handle.name;
+      if (handle.kind === 'file' && /\.(?:data|i0|i1)$/.test(name)) this.met.set(name, handle as FileSystemFileHandle);
       if (name.endsWith('.data')) out.push(name.slice(0, -5));
     }
     return out.sort();
