@@ -213,12 +213,15 @@ export class AssetStore {
         ...(quota !== undefined && { quota }),
       });
       driver = selected.driver;
+      mark('store:driver');
       if (selected.fellBack) events.push({ type: 'backend', requested: mode, actual: driver.kind });
     }
     const { index, problem } = await AssetIndex.load(driver, clock);
+    mark('store:index');
     if (problem !== undefined) events.push({ type: 'store-index-rebuilt', reason: problem });
     const maxBytes = positiveInt('cacheMaxBytes', options.cacheMaxBytes, ASSETS_DEFAULTS.cacheMaxBytes);
     const room = driver.persistent === true ? await roomInQuota(options.estimate ?? browserEstimate(), index.totalBytes) : undefined;
+    mark('store:quota');
     const capped = room === undefined || room >= maxBytes ? maxBytes : Math.max(1, Math.floor(room));
     if (capped < maxBytes) events.push({ type: 'quota-cap', maxBytes: capped });
     const hooks: StorageHooks = {};
