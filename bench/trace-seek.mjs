@@ -6,7 +6,7 @@
 // Usage: npm run build && node bench/trace-seek.mjs [file=chirp-60s.mp3] [reps=3] [disk|incognito] [online]
 import { resolve } from 'node:path';
 import { startServer } from '../e2e/server/test-server.mjs';
-import { launchBrowser, launchProfile, callBench, routeSdkUncapped } from './lib/browser.mjs';
+import { launchBrowser, callBench, freshProfile, openBenchPage, prefetchInto } from './lib/browser.mjs';
 import { ensureBenchMedia } from './lib/media.mjs';
 import { analyseSeek } from './lib/seek-analysis.mjs';
 import { deinterleave } from '../test/lib/analyze.mjs';
@@ -32,21 +32,10 @@ const browser = kind === 'disk' ? undefined : await launchBrowser();
 try {
   for (let rep = 0; rep < reps; rep++) {
     const url = `/bench/media/${file}?r=${Date.now()}-${rep}`;
-    const profile = browser === undefined ? await launchProfile() : { context: await browser.newContext(), close() { return this.context.close(); } };
-    const context = profile.context;
-    await routeSdkUncapped(context);
+    const profile = await freshProfile(kind, browser);
     try {
-      if (!online) {
-        const warm = await context.newPage();
-        await warm.goto(`${server.url}/bench/pages/bench.html`);
-        await warm.waitForFunction(() => window.benchReady === true);
-        await callBench(warm, 'cachePrefetch', { url });
-        await warm.close();
-      }
-      const page = await context.newPage();
-      if (!online) await page.route('**/bench/media/**', (route) => route.abort('internetdisconnected'));
-      await page.goto(`${server.url}/bench/pages/bench.html`);
-      await page.waitForFunction(() => window.benchReady === true);
+      if (!online) await prefetchInto(profile.context, server.url, url);
+      const { page } = await openBenchPage(profile.context, server.url, { offline: !online });
       await page.evaluate((w) => window.kt.Kithara.debug.trace(true, w), WORKER);
       const s = await callBench(page, 'seekWhilePlaying', { who: 'kithara', url, target: TARGET });
       const marks = await page.evaluate((w) => window.kt.Kithara.debug.marks(w), WORKER);

@@ -4,7 +4,7 @@
 // Usage: npm run build && node bench/trace-warm.mjs [file=chirp-60s.m4a] [reps=5] [disk|incognito]
 // (the profile: an on-disk one, as the cache scenario's figures, or an off-the-record context).
 import { startServer } from '../e2e/server/test-server.mjs';
-import { launchBrowser, launchProfile, callBench, routeSdkUncapped } from './lib/browser.mjs';
+import { launchBrowser, callBench, freshProfile, openBenchPage, prefetchInto } from './lib/browser.mjs';
 import { ensureBenchMedia } from './lib/media.mjs';
 import { resolve } from 'node:path';
 
@@ -14,26 +14,17 @@ const reps = Number(process.argv[3] ?? 5);
 const kind = process.argv[4] ?? 'disk';
 ensureBenchMedia(resolve(ROOT, 'bench/media'));
 const server = await startServer({ root: ROOT, latencyMs: 50, bytesPerSec: 500000 });
-const browser = await launchBrowser();
+const browser = kind === 'disk' ? undefined : await launchBrowser();
 const WORKER = '/dist/kithara.worker.js?latency=0.001&rate=1e12';
 try {
   for (let rep = 0; rep < reps; rep++) {
     const url = `/bench/media/${file}?r=${Date.now()}-${rep}`;
-    const profile = kind === 'disk' ? await launchProfile() : { context: await browser.newContext(), close() { return this.context.close(); } };
-    const context = profile.context;
-    await routeSdkUncapped(context);
+    const profile = await freshProfile(kind, browser);
     try {
-      const warm = await context.newPage();
-      await warm.goto(`${server.url}/bench/pages/bench.html`);
-      await warm.waitForFunction(() => window.benchReady === true);
-      await callBench(warm, 'cachePrefetch', { url });
-      await warm.close();
-      const page = await context.newPage();
+      await prefetchInto(profile.context, server.url, url);
+      const { page } = await openBenchPage(profile.context, server.url, { offline: true });
       const requests = [];
       page.on('request', (r) => requests.push(r.url().replace(server.url, '')));
-      await page.route('**/bench/media/**', (route) => route.abort('internetdisconnected'));
-      await page.goto(`${server.url}/bench/pages/bench.html`);
-      await page.waitForFunction(() => window.benchReady === true);
       await page.evaluate((w) => window.kt.Kithara.debug.trace(true, w), WORKER);
       const before = requests.length;
       const r = await callBench(page, 'ttfa', { who: 'kithara', url, construct: 'before' });
@@ -47,6 +38,6 @@ try {
     }
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   await server.close();
 }

@@ -2,17 +2,18 @@
 // built-in silence in every container, the M4A through the persistent cache (OPFS), while the
 // page idles. Checked on the worker's timeline marks (`Kithara.debug`), the requests the page
 // made, and what the cache holds afterwards.
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { alignTo, checkContinuity, firstNonSilent } from '../test/lib/analyze.mjs';
 import { openHarness } from './lib/harness.js';
 import { fromBase64, planar } from './lib/pcm.js';
 import { E2E_PORT } from './lib/port.js';
 
-test('a new Player warms the engine up: every container decoded into a ring, the M4A through OPFS; no request, nothing left in the cache', async ({ page }) => {
-  await openHarness(page);
-  const requests: string[] = [];
-  page.context().on('request', (r) => requests.push(new URL(r.url()).pathname));
-  const r = await page.evaluate(async () => {
+/** Every warm-up step, in order. */
+const STEPS = ['start', 'm4a', 'mp3', 'flac', 'aac', 'opus', 'wav'].map((s) => `worker:warm-up:${s}`);
+
+/** Makes a Player with tracing on, waits (up to 10 s) for the warm-up's last step, destroys it; the marks' names. */
+async function warmUp(page: Page): Promise<{ names: string[]; isolated: boolean }> {
+  return page.evaluate(async () => {
     const { Kithara, sleep } = (window as any).kt;
     await Kithara.debug.trace(true);
     const ctx = new AudioContext({ sampleRate: 48000 });
@@ -22,24 +23,33 @@ test('a new Player warms the engine up: every container decoded into a ring, the
       await sleep(50);
       names.push(...(await Kithara.debug.marks()).map((m: { name: string }) => m.name));
     }
-    const list = await Kithara.cache.list();
+    await player.destroy();
+    await ctx.close();
+    await Kithara.debug.trace(false);
+    return { names, isolated: globalThis.crossOriginIsolated };
+  });
+}
+
+test('a new Player warms the engine up: every container decoded into a ring, the M4A through OPFS; no request, nothing left in the cache', async ({ page }) => {
+  await openHarness(page);
+  const requests: string[] = [];
+  page.context().on('request', (r) => requests.push(new URL(r.url()).pathname));
+  const { names } = await warmUp(page);
+  const r = await page.evaluate(async () => {
+    const { Kithara } = (window as any).kt;
     const usage = await Kithara.cache.usage();
     const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('kithara-cache');
     const files: string[] = [];
     for await (const name of (dir as any).keys()) files.push(name);
-    await player.destroy();
-    await ctx.close();
-    await Kithara.debug.trace(false);
-    return { names, list, entries: usage.entries, bytes: usage.bytes, files };
+    return { list: await Kithara.cache.list(), entries: usage.entries, bytes: usage.bytes, files };
   });
-  const warm = r.names.filter((n) => n.startsWith('worker:warm-up:'));
-  expect(warm).toEqual(['start', 'm4a', 'mp3', 'flac', 'aac', 'opus', 'wav'].map((s) => `worker:warm-up:${s}`));
+  expect(names.filter((n) => n.startsWith('worker:warm-up:'))).toEqual(STEPS);
   // The M4A was stored and read back through OPFS access handles, then played.
-  const m4a = r.names.slice(r.names.indexOf('worker:warm-up:start'), r.names.indexOf('worker:warm-up:m4a'));
+  const m4a = names.slice(names.indexOf('worker:warm-up:start'), names.indexOf('worker:warm-up:m4a'));
   expect(m4a).toContain('worker:opfs:sync');
   expect(m4a).toContain('worker:session:demuxer-open');
   // Each of the six sessions decoded audio and wrote it into its ring.
-  expect(r.names.filter((n) => n.startsWith('worker:session:first-write')).length).toBe(6);
+  expect(names.filter((n) => n.startsWith('worker:session:first-write')).length).toBe(6);
   // Nothing of it is in the cache: no entry, no bytes, no scratch file left.
   expect(r.list).toEqual([]);
   expect(r.entries).toBe(0);
@@ -94,24 +104,9 @@ test('a play() during the warm-up starts at t=0 and plays continuously; the warm
 
 test('without cross-origin isolation (no SharedArrayBuffer) the warm-up reads each session as a Resource would, to the end', async ({ page }) => {
   await openHarness(page, `http://127.0.0.1:${E2E_PORT + 1}`);
-  const r = await page.evaluate(async () => {
-    const { Kithara, sleep } = (window as any).kt;
-    await Kithara.debug.trace(true);
-    const ctx = new AudioContext({ sampleRate: 48000 });
-    const player = new Kithara.Player({ audioContext: ctx });
-    const names: string[] = [];
-    for (let i = 0; i < 200 && !names.includes('worker:warm-up:wav'); i++) {
-      await sleep(50);
-      names.push(...(await Kithara.debug.marks()).map((m: { name: string }) => m.name));
-    }
-    await player.destroy();
-    await ctx.close();
-    await Kithara.debug.trace(false);
-    return { isolated: globalThis.crossOriginIsolated, names };
-  });
+  const r = await warmUp(page);
   expect(r.isolated).toBe(false);
-  const warm = r.names.filter((n) => n.startsWith('worker:warm-up:'));
-  expect(warm).toEqual(['start', 'm4a', 'mp3', 'flac', 'aac', 'opus', 'wav'].map((s) => `worker:warm-up:${s}`));
+  expect(r.names.filter((n) => n.startsWith('worker:warm-up:'))).toEqual(STEPS);
   expect(r.names.filter((n) => n === 'worker:pipeline:first-packet').length, 'six sessions decoded').toBe(6);
   expect(r.names.filter((n) => n.startsWith('worker:session:first-write')), 'no ring').toEqual([]);
 });

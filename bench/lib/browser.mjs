@@ -48,6 +48,48 @@ export async function launchProfile() {
 }
 
 /**
+ * A fresh profile for the cache measurements: `'disk'` ({@link launchProfile}) or `'incognito'`
+ * (a new context of `browser`). Returns `{ context, close }`; the SDK's scripts are served
+ * uncapped in it (see {@link routeSdkUncapped}).
+ */
+export async function freshProfile(kind, browser) {
+  const profile = kind === 'disk' ? await launchProfile() : await (async () => {
+    const context = await browser.newContext();
+    return { context, close: () => context.close() };
+  })();
+  await routeSdkUncapped(profile.context);
+  return profile;
+}
+
+/**
+ * Opens the bench page in a new page of `context`. With `offline`, every request for the bench
+ * media is aborted as a network failure; `blocked()` counts them.
+ */
+export async function openBenchPage(context, origin, { offline = false } = {}) {
+  const page = await context.newPage();
+  let blocked = 0;
+  if (offline) {
+    await page.route('**/bench/media/**', (route) => {
+      blocked++;
+      return route.abort('internetdisconnected');
+    });
+  }
+  await page.goto(`${origin}/bench/pages/bench.html`, { timeout: 20000 });
+  await page.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
+  return { page, blocked: () => blocked };
+}
+
+/** Stores `url` in `context`'s cache from a page of its own (`Kithara.cache.prefetch`). */
+export async function prefetchInto(context, origin, url) {
+  const { page } = await openBenchPage(context, origin);
+  try {
+    return await callBench(page, 'cachePrefetch', { url });
+  } finally {
+    await page.close();
+  }
+}
+
+/**
  * Serves the SDK's code-split chunks (the worker's core, HLS, decoders) in `context` without the
  * caps, as if cached, like the worker and worklet scripts themselves (see SDK_URLS in bench.js).
  */

@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { callBench, launchProfile, routeSdkUncapped } from '../lib/browser.mjs';
+import { callBench, freshProfile, openBenchPage, prefetchInto } from '../lib/browser.mjs';
 import { analyseSeek } from '../lib/seek-analysis.mjs';
 import { deinterleave } from '../../test/lib/analyze.mjs';
 import { fmt, summary, table } from '../lib/stats.mjs';
@@ -27,44 +27,19 @@ function decode(b64) {
   return new Float32Array(copy.buffer);
 }
 
-/** Runs `fn(page, blocked)` in a new page of `context` with the bench media blocked. */
-async function offlinePage(context, origin, fn) {
-  const page = await context.newPage();
-  const blocked = [];
-  await page.route('**/bench/media/**', (route) => {
-    blocked.push(route.request().url());
-    return route.abort('internetdisconnected');
-  });
-  try {
-    await page.goto(`${origin}/bench/pages/bench.html`, { timeout: 20000 });
-    await page.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
-    return { ...(await fn(page)), blocked: blocked.length };
-  } finally {
-    await page.close();
-  }
-}
-
-/** A fresh profile: `'disk'` (a new user-data directory) or `'incognito'` (a new context). */
-async function freshProfile(env, kind) {
-  if (kind === 'disk') return launchProfile();
-  const context = await env.browser.newContext();
-  return { context, close: () => context.close() };
-}
-
-/** Warms a fresh profile's cache with `url`, then runs `fn` offline in a second page. */
+/** Warms a fresh profile's cache with `url`, then runs `fn(page)` offline in a second page. */
 async function warmThenOffline(env, kind, url, fn) {
-  const profile = await freshProfile(env, kind);
-  const context = profile.context;
   // As in every scenario, the SDK's own scripts come as if cached (an offline app has them).
-  await routeSdkUncapped(context);
+  const profile = await freshProfile(kind, env.browser);
   try {
-    const warm = await context.newPage();
-    await warm.goto(`${env.capped.url}/bench/pages/bench.html`, { timeout: 20000 });
-    await warm.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
-    const pre = await callBench(warm, 'cachePrefetch', { url });
-    await warm.close();
+    const pre = await prefetchInto(profile.context, env.capped.url, url);
     if (!pre.ok) return { ok: false, error: pre.error };
-    return await offlinePage(context, env.capped.url, fn);
+    const { page, blocked } = await openBenchPage(profile.context, env.capped.url, { offline: true });
+    try {
+      return { ...(await fn(page)), blocked: blocked() };
+    } finally {
+      await page.close();
+    }
   } finally {
     await profile.close();
   }
@@ -111,11 +86,9 @@ async function runProfile(env, kind) {
   }
   const workerUrl = await opfsWorkerUrl(env);
   for (let rep = 0; rep < env.throughputReps; rep++) {
-    const profile = await freshProfile(env, kind);
+    const profile = await freshProfile(kind, env.browser);
     try {
-      const page = await profile.context.newPage();
-      await page.goto(`${env.capped.url}/bench/pages/bench.html`, { timeout: 20000 });
-      await page.waitForFunction(() => window.benchReady === true, undefined, { timeout: 20000 });
+      const { page } = await openBenchPage(profile.context, env.capped.url);
       const r = await callBench(page, 'opfsWriteThroughput', { workerUrl });
       out.opfs.push(r);
       env.log(`cache ${kind} opfs rep ${rep + 1}/${env.throughputReps}: ${fmt(r.mbPerSec, 1)} MB/s (${r.access ?? r.error})`);
