@@ -35,6 +35,8 @@ import type { OpenedSource } from './sources.js';
 import { Session } from './session.js';
 import { WARM_UP_MEDIA } from './warm-up-media.js';
 import { mark } from '../platform/trace.js';
+import { fromBase64 } from '../platform/bytes.js';
+import { nextTask } from '../platform/tasks.js';
 
 /** What a player said about itself when it was made. */
 export interface WarmUpOptions {
@@ -63,16 +65,7 @@ const MEMORY_FORMATS = ['mp3', 'flac', 'aac', 'opus', 'wav'] as const;
 const WARM_URL = 'https://warm-up.invalid/kithara';
 
 function media(ext: string): Uint8Array {
-  const b64 = WARM_UP_MEDIA[ext] ?? '';
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-/** The next task (lets messages for real sessions in between steps). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return fromBase64(WARM_UP_MEDIA[ext] ?? '');
 }
 
 /** A net that never touches the network: the warm-up's sources are complete before they are read. */

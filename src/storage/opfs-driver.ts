@@ -114,7 +114,6 @@ export class OpfsDriver implements StorageDriver {
     this.checkKey(key);
     let files = await this.files(key, this.access !== 'sync');
     mark('opfs:files');
-    const [data, i0, i1] = files;
     let store: ByteStore;
     let meta: MetaStore;
     if (this.access === 'sync') {
@@ -137,8 +136,8 @@ export class OpfsDriver implements StorageDriver {
       store = new OpfsSyncStore(handles[0]!);
       meta = new OpfsSlots([files[1], files[2]], [handles[1]!, handles[2]!]);
     } else {
-      store = new OpfsAsyncStore(data);
-      meta = new OpfsSlots([i0, i1], undefined);
+      store = new OpfsAsyncStore(files[0]);
+      meta = new OpfsSlots([files[1], files[2]], undefined);
     }
     const quota = this.options.quota;
     if (quota !== undefined) store = new QuotaStore(store, quota, key);

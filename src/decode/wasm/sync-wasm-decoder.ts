@@ -7,6 +7,7 @@
  * Errors: a trap or a negative module result becomes a `decode` KitharaError on `error`; nothing
  * is thrown out of `decode()`, and every later call is a no-op.
  */
+import { fromBase64 } from '../../platform/bytes.js';
 import { KitharaError } from '../../platform/errors.js';
 import type { EncodedPacket } from '../../demux/types.js';
 import type { DecodedChunk, Decoder } from '../types.js';
@@ -20,10 +21,7 @@ export function compiledOnce(base64: string): () => Promise<WebAssembly.Module> 
   let compiled: Promise<WebAssembly.Module> | undefined;
   return () => {
     if (compiled === undefined) {
-      const text = atob(base64);
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      compiled = WebAssembly.compile(bytes);
+      compiled = WebAssembly.compile(fromBase64(base64) as Uint8Array<ArrayBuffer>);
       compiled.catch(() => {
         compiled = undefined;
       });
